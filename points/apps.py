@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PointsConfig(AppConfig):
+    name = "points"
+    verbose_name = "Points"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401
