@@ -1,0 +1,221 @@
+"""The benchmark data set: a large partner program, written with PostgreSQL COPY.
+
+At full scale: 2,000 partners, 100,000 clients (the largest partner with 5,000), 24 months of
+MRR history, deals, managed assignments (some co-managed) and renewals; then the real
+recompute on every first of a month and today, which writes over 3 million ledger entries.
+``scale`` shrinks every count (0.1 is the "one tenth" data set).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from partners.models import Membership, Partner
+from points import engine
+from points.selectors import rules_load
+from points.services import points_recompute
+
+from .models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
+
+FULL = {"partners": 2000, "clients": 100_000, "largest": 5000}
+MONTHS = 24
+CURRENCY_OF = {"US": "USD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "AU": "AUD", "CA": "CAD",
+               "SG": "SGD", "JP": "JPY", "ZA": "ZAR", "CO": "COP", "BR": "USD", "IN": "USD",
+               "MX": "USD", "NL": "EUR", "ES": "EUR"}  # fmt: skip
+COUNTRIES = list(CURRENCY_OF)
+COUNTRY_WEIGHTS = [30, 10, 8, 5, 6, 5, 3, 3, 2, 2, 8, 8, 5, 3, 2]
+BENCH_PASSWORD = "portal-bench"  # noqa: S105 - the documented benchmark login, not a secret
+LARGEST_LOGIN = "largest@bench.example"
+
+
+class BenchSeedError(Exception):
+    pass
+
+
+@dataclass
+class BenchResult:
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """COPY rows into a model's table; returns how many were written."""
+    table = model._meta.db_table
+    written = 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                written += 1
+    return written
+
+
+def _ids(model: type[Any], order: str = "pk") -> list[int]:
+    return list(model.objects.order_by(order).values_list("pk", flat=True))
+
+
+def _month_starts(today: date) -> list[date]:
+    first = engine.add_months(today.replace(day=1), -MONTHS)
+    return [engine.add_months(first, k) for k in range(MONTHS + 1)]
+
+
+def bench_seed(
+    *, scale: float = 1.0, seed: int = 7, say: Callable[[str], None] = lambda _: None
+) -> BenchResult:
+    """Write the benchmark data set into an empty PostgreSQL database and recompute it."""
+    if connection.vendor != "postgresql":
+        raise BenchSeedError("The benchmark data set needs PostgreSQL: set DATABASE_URL.")
+    if Partner.objects.exists() or Client.objects.exists():
+        raise BenchSeedError("The database already has partners or clients")
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    months = _month_starts(today)
+    n_partners = max(2, round(FULL["partners"] * scale))
+    n_clients = max(10, round(FULL["clients"] * scale))
+    largest = max(5, round(FULL["largest"] * scale))
+    result = BenchResult()
+    started = time.perf_counter()
+
+    with transaction.atomic():
+        now = timezone.now()
+        _copy(
+            Partner,
+            ["name", "country", "payout_currency", "certified_until", "elite_invited",
+             "created_at"],
+            (
+                (f"Bench Partner {i:04d}", rng.choice(COUNTRIES), "USD",
+                 None if rng.random() < 0.05 else today + timedelta(days=rng.randint(30, 700)),
+                 rng.random() < 0.01, now)
+                for i in range(n_partners)
+            ),
+        )  # fmt: skip
+        partner_ids = _ids(Partner)
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.create(
+            username=LARGEST_LOGIN, email=LARGEST_LOGIN, password=make_password(BENCH_PASSWORD)
+        )
+        Membership.objects.create(
+            user=user, partner_id=partner_ids[0], role=Membership.Role.SUPER_ADMIN
+        )
+        # The largest partner owns `largest` clients; the rest follow a long-tailed spread.
+        owners = [partner_ids[0]] * largest
+        others = partner_ids[1:]
+        weights = [1 / (k + 1) ** 0.8 for k in range(len(others))]
+        owners += rng.choices(others, weights=weights, k=n_clients - largest)
+        countries = rng.choices(COUNTRIES, weights=COUNTRY_WEIGHTS, k=n_clients)
+        _copy(
+            Client,
+            ["name", "domain", "country", "currency"],
+            (
+                (f"Bench Client {i:06d}", f"client{i:06d}.bench.example", c, CURRENCY_OF[c])
+                for i, c in enumerate(countries)
+            ),
+        )
+        client_ids = _ids(Client)
+        result.seconds["partners_and_clients"] = time.perf_counter() - started
+
+        rate = {c: rules_load(use_cache=False).fx_rate(CURRENCY_OF[c], today) for c in COUNTRIES}
+
+        def mrr_rows() -> Iterable[tuple[Any, ...]]:
+            for client_id, country in zip(client_ids, countries, strict=True):
+                usd = rng.lognormvariate(6.5, 0.9)  # median about US$665 a month
+                churn_at = rng.randrange(6, len(months)) if rng.random() < 0.06 else None
+                tools = rng.randint(1, 6)
+                for k, month in enumerate(months):
+                    if churn_at is not None and k >= churn_at:
+                        yield (client_id, month, Decimal(0), 0, "")
+                        break
+                    usd *= rng.uniform(0.97, 1.06)
+                    amount = Decimal(str(round(usd * float(rate[country]) / 100, 2)))
+                    yield (client_id, month, amount, tools, "Marketing Hub, Sales Hub")
+
+        result.counts["mrr_records"] = _copy(
+            MrrRecord, ["client_id", "date", "mrr", "tools_used", "products"], mrr_rows()
+        )
+        result.seconds["mrr"] = time.perf_counter() - started
+
+        def assignment_rows() -> Iterable[tuple[Any, ...]]:
+            for client_id, owner in zip(client_ids, owners, strict=True):
+                start = months[rng.randrange(0, 12)]
+                end = months[rng.randrange(13, len(months))] if rng.random() < 0.08 else None
+                yield (owner, client_id, start, end)
+                if rng.random() < 0.15:
+                    other = rng.choice(partner_ids)
+                    if other != owner:
+                        yield (other, client_id, months[rng.randrange(6, 18)], None)
+
+        result.counts["assignments"] = _copy(
+            ManagedAssignment, ["partner_id", "client_id", "start", "end"], assignment_rows()
+        )
+
+        stages = ["closed_won"] * 70 + ["closed_lost"] * 10 + ["in_flight"] * 10
+        stages += ["created"] * 5 + ["reversed"] * 5
+        span = (today - months[0]).days
+
+        def deal_rows() -> Iterable[tuple[Any, ...]]:
+            for client_id, owner, country in zip(client_ids, owners, countries, strict=True):
+                for _ in range(rng.choice((1, 2, 2, 3, 4))):
+                    created = months[0] + timedelta(days=rng.randrange(span))
+                    stage = rng.choice(stages)
+                    closed = reversed_on = None
+                    if stage in ("closed_won", "closed_lost", "reversed"):
+                        closed = min(today, created + timedelta(days=rng.randint(5, 60)))
+                    if stage == "reversed":
+                        reversed_on = min(today, closed + timedelta(days=rng.randint(7, 40)))  # type: ignore[operator]
+                    usd = rng.lognormvariate(5.5, 0.8)
+                    amount = Decimal(str(round(usd * float(rate[country]) / 100, 2)))
+                    deal_type = "sourced" if rng.random() < 0.6 else "assisted"
+                    yield (owner, client_id, "", deal_type, amount, stage, created, closed,
+                           reversed_on, rng.random() < 0.3)  # fmt: skip
+
+        result.counts["deals"] = _copy(
+            Deal,
+            ["partner_id", "client_id", "name", "deal_type", "mrr", "stage", "created_on",
+             "closed_on", "reversed_on", "shared_selling"],
+            deal_rows(),
+        )  # fmt: skip
+        result.counts["renewals"] = _copy(
+            Renewal,
+            ["client_id", "date", "products", "mrr_change", "last_active_employee",
+             "renewal_manager", "status"],
+            (
+                (client_id, today + timedelta(days=rng.randint(-30, 300)), "Marketing Hub",
+                 Decimal(rng.randint(-200, 400)), "Sam Lee", "Alex Kim", "upcoming")
+                for client_id in client_ids
+            ),
+        )  # fmt: skip
+        result.seconds["generated"] = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    say(f"Generated in {result.seconds['generated']:.1f}s: {result.counts}")
+
+    for day in [*months[1:], today]:
+        if day > today:
+            continue
+        t0 = time.perf_counter()
+        summary = points_recompute(on=day)
+        say(
+            f"  recompute {day}: {summary.entries_appended} entries "
+            f"in {time.perf_counter() - t0:.1f}s"
+        )
+    from points.models import LedgerEntry
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    result.counts["ledger_entries"] = LedgerEntry.objects.count()
+    result.counts["partners"], result.counts["clients"] = n_partners, n_clients
+    result.seconds["total"] = time.perf_counter() - started
+    return result

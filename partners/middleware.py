@@ -1,0 +1,27 @@
+"""Attaches the signed-in user's partner organisation to every request as ``request.partner``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from .models import Membership
+
+
+class PartnerMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.partner = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            membership = (
+                Membership.objects.select_related("partner").filter(user_id=user.pk).first()
+            )
+            if membership is not None:
+                request.membership = membership  # type: ignore[attr-defined]
+                request.partner = membership.partner  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -1,0 +1,41 @@
+"""Tenancy helpers: every partner page runs with ``request.partner`` set, or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
+
+
+def partner_required(view: ViewFunc) -> ViewFunc:
+    """Signed-in members of a partner only; anyone else is sent to log in or refused (403)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if getattr(request, "partner", None) is None:
+            raise PermissionDenied("This account is not a member of a partner organisation.")
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def super_admin_required(view: ViewFunc) -> ViewFunc:
+    """A partner's super admins only (403 for its standard users)."""
+
+    @partner_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.membership.is_super_admin:  # type: ignore[attr-defined]
+            raise PermissionDenied("Only a super admin of this partner can do that.")
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,93 @@
+"""Reads of the rule tables and the ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Q, Sum
+
+from partners.models import Partner
+
+from . import engine
+from .models import LedgerEntry, Track
+from .rules import rules_from_tables
+
+LEDGER_PLACES = 6
+RULES_CACHE_KEY = "program-rules"
+RULES_CACHE_SECONDS = 60
+ZERO = Decimal(0)
+
+
+def ledger_sum(value: Decimal | float | None) -> Decimal:
+    """A SUM of ledger points at the ledger's precision.
+
+    PostgreSQL sums numerics exactly; SQLite sums them as floats, whose residue (a gain and
+    its expiry summing to 1e-18) must not read as points.
+    """
+    if value is None:
+        return ZERO
+    return engine.round_half_up(Decimal(str(value)), LEDGER_PLACES)
+
+
+def rules_load(*, use_cache: bool = True) -> engine.Rules:
+    """The program's published rule tables as one immutable object for the pure engine.
+
+    Draft rule rows are left out until they are published (``points.rules.rules_publish``).
+    Cached briefly; saving any rule row clears the cache (see ``points.signals``).
+    """
+    if use_cache:
+        cached = cache.get(RULES_CACHE_KEY)
+        if cached is not None:
+            return cached
+    rules = rules_from_tables(include_drafts=False)
+    if use_cache:
+        cache.set(RULES_CACHE_KEY, rules, RULES_CACHE_SECONDS)
+    return rules
+
+
+def rules_cache_clear() -> None:
+    cache.delete(RULES_CACHE_KEY)
+
+
+def balances_on(*, on: date, partner_ids: list[int] | None = None) -> dict[int, dict[str, Decimal]]:
+    """Each partner's sold and managed points on ``on``: the sum of its entries up to that day."""
+    rows = LedgerEntry.objects.filter(effective_on__lte=on)
+    if partner_ids is not None:
+        rows = rows.filter(partner_id__in=partner_ids)
+    result: dict[int, dict[str, Decimal]] = defaultdict(
+        lambda: {Track.SOLD: ZERO, Track.MANAGED: ZERO}
+    )
+    for partner_id, track, points in (
+        rows.values_list("partner_id", "track").annotate(points=Sum("points")).order_by()
+    ):
+        result[partner_id][track] = ledger_sum(points)
+    return result
+
+
+def partner_balance(*, partner: Partner, on: date) -> tuple[Decimal, Decimal]:
+    """(sold, managed) points of one partner on ``on``."""
+    sums = LedgerEntry.objects.filter(partner=partner, effective_on__lte=on).aggregate(
+        sold=Sum("points", filter=Q(track=Track.SOLD)),
+        managed=Sum("points", filter=Q(track=Track.MANAGED)),
+    )
+    return ledger_sum(sums["sold"]), ledger_sum(sums["managed"])
+
+
+def active_sold_gains(*, partner: Partner, on: date) -> list[engine.SoldGain]:
+    """Sold gains still active on ``on`` (not expired, not reversed by then)."""
+    lost_deals = LedgerEntry.objects.filter(
+        partner=partner,
+        kind__in=[LedgerEntry.Kind.SOLD_EXPIRED, LedgerEntry.Kind.DEAL_REVERSED],
+        effective_on__lte=on,
+    ).values("deal_id")
+    gains = (
+        LedgerEntry.objects.filter(
+            partner=partner, kind=LedgerEntry.Kind.DEAL_WON, effective_on__lte=on, expires_on__gt=on
+        )
+        .exclude(deal_id__in=lost_deals)
+        .values_list("effective_on", "points")
+    )
+    return [engine.SoldGain(won_on=won_on, points=points) for won_on, points in gains]

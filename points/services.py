@@ -1,0 +1,434 @@
+"""Writes to the ledger and the nightly recompute (PROGRAM.md §4–6, PRODUCT.md A2)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
+from django.utils import timezone
+
+from clients.models import Client, Deal, ManagedAssignment, MrrRecord
+from partners.models import Partner
+from tiers.services import tier_standings_write
+
+from . import engine
+from .models import DailySnapshot, LedgerEntry, RecomputeRun, Track
+from .selectors import LEDGER_PLACES, balances_on, ledger_sum, rules_load
+
+BATCH = 2000
+
+
+def _points(value: Decimal) -> Decimal:
+    return engine.round_half_up(value, LEDGER_PLACES)
+
+
+@dataclass
+class RecomputeSummary:
+    """What one recompute appended or wrote; all zeros when there was nothing to do."""
+
+    on: date
+    deals_won: int = 0
+    deals_reversed: int = 0
+    sold_expired: int = 0
+    managed_changes: int = 0
+    snapshots_written: int = 0
+    standings_written: int = 0
+    review_results_written: int = 0
+    partners: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def entries_appended(self) -> int:
+        return self.deals_won + self.deals_reversed + self.sold_expired + self.managed_changes
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.entries_appended
+            or self.snapshots_written
+            or self.standings_written
+            or self.review_results_written
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["on"] = self.on.isoformat()
+        data["entries_appended"] = self.entries_appended
+        data.pop("extra")
+        return data
+
+
+def _lock_recompute() -> None:
+    """Serialise recomputes: a second run waits for the first, then finds nothing to do.
+
+    On PostgreSQL a transaction-scoped advisory lock, released even if the worker dies; on
+    SQLite the IMMEDIATE transaction already holds the database's single write lock.
+    """
+    if connection.vendor == "postgresql":
+        key = int(hashlib.sha256(b"points_recompute").hexdigest()[:15], 16)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _partner_filter(column: str, partner_ids: list[int] | None) -> tuple[str, list[int]]:
+    if partner_ids is None:
+        return "", []
+    if not partner_ids:
+        return " AND 1 = 0", []
+    placeholders = ", ".join(["%s"] * len(partner_ids))
+    return f" AND {column} IN ({placeholders})", list(partner_ids)
+
+
+def _append_deal_wins(*, on: date, rules: engine.Rules, partner_ids: list[int] | None) -> int:
+    already = LedgerEntry.objects.filter(deal=OuterRef("pk"), kind=LedgerEntry.Kind.DEAL_WON)
+    deals = (
+        Deal.objects.closed_won()
+        .filter(closed_on__lte=on)
+        .exclude(Exists(already))
+        .values_list(
+            "pk",
+            "partner_id",
+            "client_id",
+            "mrr",
+            "deal_type",
+            "closed_on",
+            "client__currency",
+            "client__country",
+        )
+        .order_by("pk")
+    )
+    if partner_ids is not None:
+        deals = deals.filter(partner_id__in=partner_ids)
+    created = 0
+    batch: list[LedgerEntry] = []
+    for pk, partner_id, client_id, mrr, deal_type, closed_on, currency, country in deals.iterator(
+        chunk_size=BATCH
+    ):
+        assert closed_on is not None  # closed_won() deals always have a close date
+        points = engine.sold_points(
+            rules,
+            mrr=mrr,
+            currency=currency,
+            country=country,
+            deal_type=deal_type,
+            closed_on=closed_on,
+        )
+        batch.append(
+            LedgerEntry(
+                partner_id=partner_id,
+                client_id=client_id,
+                deal_id=pk,
+                track=Track.SOLD,
+                kind=LedgerEntry.Kind.DEAL_WON,
+                points=_points(points),
+                effective_on=closed_on,
+                expires_on=engine.sold_expiry(closed_on),
+                idempotency_key=f"won:{pk}",
+            )
+        )
+        if len(batch) >= BATCH:
+            created += _insert(batch)
+            batch = []
+    return created + _insert(batch)
+
+
+def _insert(entries: list[LedgerEntry]) -> int:
+    if not entries:
+        return 0
+    keys = [e.idempotency_key for e in entries]
+    before = LedgerEntry.objects.filter(idempotency_key__in=keys).count()
+    LedgerEntry.objects.bulk_create(entries, batch_size=BATCH, ignore_conflicts=True)
+    return LedgerEntry.objects.filter(idempotency_key__in=keys).count() - before
+
+
+def _insert_select(sql: str, params: list[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+_LEDGER = LedgerEntry._meta.db_table
+_DEAL = Deal._meta.db_table
+_COLUMNS = (
+    "partner_id, client_id, deal_id, track, kind, points, effective_on, expires_on, "
+    "idempotency_key, reason, created_at"
+)
+_NOT_ALREADY_LOST = (
+    f"NOT EXISTS (SELECT 1 FROM {_LEDGER} x WHERE x.deal_id = w.deal_id "
+    "AND x.kind IN ('deal_reversed', 'sold_expired'))"
+)
+
+
+def _append_reversals(*, on: date, partner_ids: list[int] | None) -> int:
+    """A reversed deal loses its remaining active points on the reversal date (one statement)."""
+    where, ids = _partner_filter("w.partner_id", partner_ids)
+    ops = connection.ops
+    sql = (
+        f"INSERT INTO {_LEDGER} ({_COLUMNS}) "
+        "SELECT w.partner_id, w.client_id, w.deal_id, 'sold', 'deal_reversed', -w.points, "
+        "d.reversed_on, NULL, 'reversed:' || w.deal_id, '', %s "
+        f"FROM {_LEDGER} w JOIN {_DEAL} d ON d.id = w.deal_id "
+        "WHERE w.kind = 'deal_won' AND d.stage = 'reversed' AND d.reversed_on <= %s "
+        f"AND d.reversed_on < w.expires_on AND {_NOT_ALREADY_LOST}{where} "
+        "ON CONFLICT (idempotency_key) DO NOTHING"
+    )
+    params: list[Any] = [
+        ops.adapt_datetimefield_value(timezone.now()),
+        ops.adapt_datefield_value(on),
+        *ids,
+    ]
+    return _insert_select(sql, params)
+
+
+def _append_expiries(*, on: date, partner_ids: list[int] | None) -> int:
+    """Sold gains whose 12 months are up expire on their expiry date (one statement)."""
+    where, ids = _partner_filter("w.partner_id", partner_ids)
+    ops = connection.ops
+    sql = (
+        f"INSERT INTO {_LEDGER} ({_COLUMNS}) "
+        "SELECT w.partner_id, w.client_id, w.deal_id, 'sold', 'sold_expired', -w.points, "
+        "w.expires_on, NULL, 'expired:' || w.deal_id, '', %s "
+        f"FROM {_LEDGER} w "
+        f"WHERE w.kind = 'deal_won' AND w.expires_on <= %s AND {_NOT_ALREADY_LOST}{where} "
+        "ON CONFLICT (idempotency_key) DO NOTHING"
+    )
+    params: list[Any] = [
+        ops.adapt_datetimefield_value(timezone.now()),
+        ops.adapt_datefield_value(on),
+        *ids,
+    ]
+    return _insert_select(sql, params)
+
+
+def managed_targets(
+    *, on: date, rules: engine.Rules, partner_ids: list[int] | None = None
+) -> dict[tuple[int, int], Decimal]:
+    """What each (partner, client) pair's managed points should be on ``on`` (PROGRAM.md §5)."""
+    active = ManagedAssignment.objects.active_on(on)
+    co_managers = (
+        active.filter(client_id=OuterRef("client_id"))
+        .order_by()
+        .values("client_id")
+        .annotate(n=Count("partner_id", distinct=True))
+        .values("n")
+    )
+    latest_mrr = MrrRecord.objects.filter(client_id=OuterRef("client_id"), date__lte=on).order_by(
+        "-date"
+    )
+    if partner_ids is not None:
+        active = active.filter(partner_id__in=partner_ids)
+    rows = (
+        active.annotate(n=Subquery(co_managers), current_mrr=Subquery(latest_mrr.values("mrr")[:1]))
+        .values_list(
+            "partner_id", "client_id", "client__currency", "client__country", "n", "current_mrr"
+        )
+        .order_by()
+    )
+    targets: dict[tuple[int, int], Decimal] = {}
+    for partner_id, client_id, currency, country, n, mrr in rows.iterator(chunk_size=BATCH):
+        if mrr is None:
+            targets[(partner_id, client_id)] = Decimal(0)
+            continue
+        targets[(partner_id, client_id)] = _points(
+            engine.managed_points(
+                rules, mrr=mrr, currency=currency, country=country, on=on, co_managers=n
+            )
+        )
+    return targets
+
+
+def _append_managed_changes(*, on: date, rules: engine.Rules, partner_ids: list[int] | None) -> int:
+    """Bring every pair's managed balance to its target with one entry each where they differ."""
+    targets = managed_targets(on=on, rules=rules, partner_ids=partner_ids)
+    balances_qs = LedgerEntry.objects.filter(track=Track.MANAGED, effective_on__lte=on)
+    if partner_ids is not None:
+        balances_qs = balances_qs.filter(partner_id__in=partner_ids)
+    balances = {
+        (p, c): ledger_sum(total)
+        for p, c, total in balances_qs.values_list("partner_id", "client_id")
+        .annotate(total=Sum("points"))
+        .order_by()
+        .iterator(chunk_size=BATCH)
+    }
+    entries = []
+    for pair in targets.keys() | balances.keys():
+        balance = balances.get(pair) or Decimal(0)
+        change = engine.managed_change(targets.get(pair, Decimal(0)), balance)
+        if change == 0:
+            continue
+        partner_id, client_id = pair
+        entries.append(
+            LedgerEntry(
+                partner_id=partner_id,
+                client_id=client_id,
+                track=Track.MANAGED,
+                kind=LedgerEntry.Kind.MANAGED_CHANGE,
+                points=change,
+                effective_on=on,
+                idempotency_key=f"managed:{partner_id}:{client_id}:{on.isoformat()}:{balance:f}",
+            )
+        )
+    return _insert(entries)
+
+
+def snapshots_write(
+    *, on: date, balances: dict[int, dict[str, Decimal]], partner_ids: list[int]
+) -> int:
+    """Upsert each partner's snapshot for ``on``; an unchanged snapshot is not written."""
+    existing = {
+        s.partner_id: s for s in DailySnapshot.objects.filter(date=on, partner_id__in=partner_ids)
+    }
+    new, changed = [], []
+    for partner_id in partner_ids:
+        sold = balances[partner_id][Track.SOLD]
+        managed = balances[partner_id][Track.MANAGED]
+        snapshot = existing.get(partner_id)
+        if snapshot is None:
+            new.append(
+                DailySnapshot(
+                    partner_id=partner_id,
+                    date=on,
+                    sold=sold,
+                    managed=managed,
+                    total=sold + managed,
+                )
+            )
+        elif (snapshot.sold, snapshot.managed) != (sold, managed):
+            snapshot.sold, snapshot.managed, snapshot.total = sold, managed, sold + managed
+            changed.append(snapshot)
+    DailySnapshot.objects.bulk_create(new, batch_size=BATCH)
+    DailySnapshot.objects.bulk_update(changed, ["sold", "managed", "total"], batch_size=BATCH)
+    return len(new) + len(changed)
+
+
+def points_recompute(*, on: date, partner_ids: list[int] | None = None) -> RecomputeSummary:
+    """Append the ledger entries due on ``on`` and write the day's snapshots and standings.
+
+    Set-based: a handful of SQL aggregates and bulk writes whatever the number of partners.
+    Running it again for the same date writes nothing.
+    """
+    rules = rules_load(use_cache=False)
+    summary = RecomputeSummary(on=on)
+    with transaction.atomic():
+        _lock_recompute()
+        summary.deals_won = _append_deal_wins(on=on, rules=rules, partner_ids=partner_ids)
+        summary.deals_reversed = _append_reversals(on=on, partner_ids=partner_ids)
+        summary.sold_expired = _append_expiries(on=on, partner_ids=partner_ids)
+        summary.managed_changes = _append_managed_changes(
+            on=on, rules=rules, partner_ids=partner_ids
+        )
+        ids = list(
+            (
+                Partner.objects.filter(pk__in=partner_ids)
+                if partner_ids is not None
+                else Partner.objects
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        summary.partners = len(ids)
+        balances = balances_on(on=on, partner_ids=partner_ids)
+        summary.snapshots_written = snapshots_write(on=on, balances=balances, partner_ids=ids)
+        standings, review_results = tier_standings_write(
+            on=on, rules=rules, balances=balances, partner_ids=ids
+        )
+        summary.standings_written = standings
+        summary.review_results_written = review_results
+    return summary
+
+
+class AdjustmentError(ValueError):
+    """An adjustment the ledger cannot take (no points, no reason, a managed track...)."""
+
+
+@transaction.atomic
+def ledger_adjust(
+    *,
+    partner: Partner,
+    client: Client,
+    track: str,
+    points: Decimal,
+    effective_on: date,
+    reason: str,
+) -> LedgerEntry:
+    """Append a manual correction: a new ``adjustment`` entry, never an edit of an old one.
+
+    Only sold points are adjusted by hand: managed points are a current figure that the
+    recompute brings back to what the client's MRR and co-managers give, so a managed
+    correction is made on the MRR record or the assignment instead.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise AdjustmentError("Give the reason for the adjustment.")
+    if track != Track.SOLD:
+        raise AdjustmentError(
+            "Managed points follow the client's MRR and co-managers: correct the MRR record "
+            "or the managed assignment instead."
+        )
+    if not points.is_finite() or points == 0:
+        raise AdjustmentError("An adjustment moves points: enter a non-zero number.")
+    if effective_on > timezone.localdate():
+        raise AdjustmentError("An adjustment cannot be dated in the future.")
+    return LedgerEntry.objects.create(
+        partner=partner,
+        client=client,
+        track=track,
+        kind=LedgerEntry.Kind.ADJUSTMENT,
+        points=_points(points),
+        effective_on=effective_on,
+        idempotency_key=f"adjustment:{uuid.uuid4().hex}",
+        reason=reason[:300],
+    )
+
+
+def recompute_run_request(
+    *, requested_by: AbstractBaseUser | None, partner_ids: list[int] | None, on: date | None = None
+) -> RecomputeRun:
+    """Record a recompute run and enqueue it once the transaction commits.
+
+    ``partner_ids`` None recomputes every partner. On the embedded defaults (eager Celery) the
+    run has finished when this returns.
+    """
+    from .tasks import recompute_run_task
+
+    run = RecomputeRun.objects.create(
+        on=on or timezone.localdate(),
+        partner_ids=sorted(partner_ids) if partner_ids is not None else None,
+        requested_by_id=getattr(requested_by, "pk", None),
+    )
+    transaction.on_commit(lambda: recompute_run_task.delay(run.pk))
+    return run
+
+
+def recompute_run_execute(*, run_id: int) -> dict[str, object]:
+    """Run a recorded recompute through ``points_recompute_task`` and record what it changed.
+
+    A run already finished is not run again (a redelivered message finds nothing to do).
+    """
+    from .tasks import points_recompute_task
+
+    run = RecomputeRun.objects.get(pk=run_id)
+    if run.status == RecomputeRun.Status.FINISHED:
+        return run.summary
+    run.status, run.started_at = RecomputeRun.Status.RUNNING, timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    try:
+        summary = points_recompute_task(on=run.on.isoformat(), partner_ids=run.partner_ids)
+    except Exception as exc:
+        run.status, run.finished_at, run.error = (
+            RecomputeRun.Status.FAILED,
+            timezone.now(),
+            str(exc),
+        )
+        run.save(update_fields=["status", "finished_at", "error"])
+        raise
+    run.status, run.finished_at, run.summary = RecomputeRun.Status.FINISHED, timezone.now(), summary
+    run.save(update_fields=["status", "finished_at", "summary"])
+    return summary

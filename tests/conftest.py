@@ -1,0 +1,79 @@
+"""Shared fixtures: a persona set so that permission tests read as one line.
+
+alice and bob are members of Acme (alice its super admin), carol is the super admin of Globex,
+and staff is a program admin with no partner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client as HttpClient
+
+from partners.models import Membership, Partner
+
+from .factories import PASSWORD, MembershipFactory, PartnerFactory, UserFactory
+
+
+@dataclass
+class Personas:
+    acme: Partner
+    globex: Partner
+    alice: Membership
+    bob: Membership
+    carol: Membership
+
+    def client_for(self, name: str) -> HttpClient:
+        """An HTTP client logged in as ``name`` (alice, bob, carol or staff), or anonymous."""
+        http = HttpClient()
+        if name == "anonymous":
+            return http
+        if name == "staff":
+            user = UserFactory(email="staff@vendor.example", is_staff=True, is_superuser=True)
+        else:
+            user = getattr(self, name).user
+        assert http.login(username=user.username, password=PASSWORD)
+        return http
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    acme = PartnerFactory(name="Acme Growth Agency")
+    globex = PartnerFactory(name="Globex Digital", country="BR")
+    return Personas(
+        acme=acme,
+        globex=globex,
+        alice=MembershipFactory(
+            partner=acme, user__email="alice@acme.test", role=Membership.Role.SUPER_ADMIN
+        ),
+        bob=MembershipFactory(partner=acme, user__email="bob@acme.test"),
+        carol=MembershipFactory(
+            partner=globex, user__email="carol@globex.test", role=Membership.Role.SUPER_ADMIN
+        ),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _program_rules(request: pytest.FixtureRequest) -> None:
+    """Transactional tests flush every table; put the default rule tables back for them.
+
+    The rows are loaded by the same functions as the data migrations that ship them.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from points.models import FxRate
+
+    if not FxRate.objects.exists():
+        import_module("points.migrations.0002_default_rules").load(apps, None)
+        import_module("tiers.migrations.0002_default_tiers").load(apps, None)
+        import_module("partners.migrations.0003_tier_points_beta").load(apps, None)
