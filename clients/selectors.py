@@ -1,0 +1,290 @@
+"""Reads about a partner's clients: who they are, and the account metrics of PROGRAM.md §8."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from partners.models import Partner
+from points import engine
+
+from .models import (
+    Client,
+    Deal,
+    ManagedAssignment,
+    MrrRecord,
+    Renewal,
+    SavedReport,
+    StaticList,
+    StaticListMember,
+)
+
+if TYPE_CHECKING:
+    from points.models import LedgerEntry as LedgerEntryModel
+
+
+def client_ids_of(*, partner: Partner, on: date) -> set[int]:
+    """The partner's clients on ``on``: managed then, or with a deal won in the last 12 months."""
+    managed = (
+        ManagedAssignment.objects.filter(partner=partner)
+        .active_on(on)
+        .values_list("client_id", flat=True)
+    )
+    won = (
+        Deal.objects.filter(partner=partner)
+        .closed_won()
+        .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
+        .values_list("client_id", flat=True)
+    )
+    return set(managed) | set(won)
+
+
+def clients_of(*, partner: Partner, on: date) -> QuerySet[Client]:
+    return Client.objects.filter(pk__in=client_ids_of(partner=partner, on=on))
+
+
+def mrr_usd_on_each(
+    *, client_ids: set[int], days: list[date], rules: engine.Rules
+) -> dict[date, dict[int, Decimal]]:
+    """Each client's MRR in US$ on each of ``days`` (its latest record on or before the day)."""
+    if not client_ids or not days:
+        return {d: {} for d in days}
+    ordered_days = sorted(days)
+    records = (
+        MrrRecord.objects.filter(client_id__in=client_ids, date__lte=ordered_days[-1])
+        .order_by("client_id", "date")
+        .values_list("client_id", "date", "mrr", "client__currency")
+    )
+    history: dict[int, list[tuple[date, Decimal, str]]] = defaultdict(list)
+    for client_id, day, mrr, currency in records:
+        history[client_id].append((day, mrr, currency))
+    result: dict[date, dict[int, Decimal]] = {d: {} for d in ordered_days}
+    for client_id, rows in history.items():
+        index = 0
+        current: tuple[date, Decimal, str] | None = None
+        for day in ordered_days:
+            while index < len(rows) and rows[index][0] <= day:
+                current = rows[index]
+                index += 1
+            if current is not None:
+                result[day][client_id] = rules.usd(current[1], current[2], day)
+    return result
+
+
+def csr_average_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decimal | None:
+    """The average C$R of the last 12 complete months before ``on`` (PROGRAM.md §8)."""
+    first_of_this_month = on.replace(day=1)
+    month_starts = [engine.add_months(first_of_this_month, -k) for k in range(12, 0, -1)]
+    month_ends = [engine.add_months(start, 1) - timedelta(days=1) for start in month_starts]
+    mrr = mrr_usd_on_each(
+        client_ids=client_ids_of(partner=partner, on=on),
+        days=month_starts + month_ends,
+        rules=rules,
+    )
+    return engine.csr_average(
+        engine.csr_month(mrr[start], mrr[end])
+        for start, end in zip(month_starts, month_ends, strict=True)
+    )
+
+
+def median_tool_usage(*, partner: Partner, on: date) -> Decimal | None:
+    """Median number of tools used over the partner's currently managed clients."""
+    managed = ManagedAssignment.objects.filter(partner=partner).active_on(on).values("client_id")
+    latest: dict[int, int] = {}
+    for client_id, tools in (
+        MrrRecord.objects.filter(client_id__in=managed, date__lte=on)
+        .order_by("client_id", "date")
+        .values_list("client_id", "tools_used")
+    ):
+        latest[client_id] = tools
+    return engine.median_tool_usage(latest.values())
+
+
+def sourced_mrr_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decimal:
+    """Rolling 12-month sourced MRR in US$: sourced deals closed-won in the last 12 months."""
+    deals = (
+        Deal.objects.filter(partner=partner, deal_type=Deal.DealType.SOURCED)
+        .filter(Q(stage=Deal.Stage.CLOSED_WON) | Q(stage=Deal.Stage.REVERSED, reversed_on__gt=on))
+        .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
+        .values_list("mrr", "client__currency", "closed_on")
+    )
+    return sum(
+        (rules.usd(mrr, currency, closed_on) for mrr, currency, closed_on in deals if closed_on),
+        Decimal(0),
+    )
+
+
+def client_rows(*, partner: Partner, on: date, search: str = "") -> QuerySet[Client]:
+    """The partner's clients with this partner's sold and managed points and current MRR.
+
+    One query whatever the number of clients: the points and MRR are correlated subqueries.
+    """
+    from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from points.models import LedgerEntry, Track
+
+    def points(track: str) -> Coalesce:
+        total = (
+            LedgerEntry.objects.filter(
+                partner=partner, client_id=OuterRef("pk"), track=track, effective_on__lte=on
+            )
+            .order_by()
+            .values("client_id")
+            .annotate(total=Sum("points"))
+            .values("total")
+        )
+        return Coalesce(
+            Subquery(total),
+            Value(Decimal(0)),
+            output_field=DecimalField(max_digits=20, decimal_places=6),
+        )
+
+    latest = MrrRecord.objects.filter(client_id=OuterRef("pk"), date__lte=on).order_by("-date")
+    rows = clients_of(partner=partner, on=on).annotate(
+        sold=points(Track.SOLD),
+        managed=points(Track.MANAGED),
+        current_mrr=Subquery(latest.values("mrr")[:1]),
+    )
+    if search:
+        rows = rows.filter(Q(name__icontains=search) | Q(domain__icontains=search))
+    return rows.order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """What one partner may see of one of its clients (PROGRAM.md: never another partner's)."""
+
+    client: Client
+    deals: list[Deal]
+    managed_since: date | None
+    co_managers: int
+    sold_points: Decimal
+    managed_points: Decimal
+    mrr_history: list[MrrRecord]
+    renewals: list[Renewal]
+
+    @property
+    def managed(self) -> bool:
+        return self.managed_since is not None
+
+    @property
+    def current_mrr(self) -> MrrRecord | None:
+        return self.mrr_history[-1] if self.mrr_history else None
+
+
+def client_of(*, partner: Partner, client_id: int) -> Client | None:
+    """The client if it is one of the partner's (a ledger entry, deal or assignment of it)."""
+    from points.models import LedgerEntry
+
+    return (
+        Client.objects.filter(pk=client_id)
+        .filter(
+            Exists(LedgerEntry.objects.filter(partner=partner, client_id=OuterRef("pk")))
+            | Exists(Deal.objects.filter(partner=partner, client_id=OuterRef("pk")))
+            | Exists(ManagedAssignment.objects.filter(partner=partner, client_id=OuterRef("pk")))
+        )
+        .first()
+    )
+
+
+def client_record(*, partner: Partner, client_id: int, on: date) -> ClientRecord | None:
+    """The client record (C1) as ``partner`` sees it on ``on``; None unless it is its client.
+
+    Only this partner's deals and points; of the other partners, only how many of them
+    share the managed split (and only when this partner manages the client).
+    """
+    from points.models import Track
+    from points.selectors import ledger_sum
+
+    client = client_of(partner=partner, client_id=client_id)
+    if client is None:
+        return None
+    deals = list(partner.deals.filter(client=client).order_by("-created_on", "-id"))
+    own = partner.assignments.filter(client=client).active_on(on).order_by("start").first()
+    co_managers = 0
+    if own is not None:
+        co_managers = (
+            ManagedAssignment.objects.filter(client=client)
+            .active_on(on)
+            .exclude(partner=partner)
+            .values("partner_id")
+            .distinct()
+            .count()
+        )
+    sums = partner.ledger_entries.filter(client=client, effective_on__lte=on).aggregate(
+        sold=Sum("points", filter=Q(track=Track.SOLD)),
+        managed=Sum("points", filter=Q(track=Track.MANAGED)),
+    )
+    return ClientRecord(
+        client=client,
+        deals=deals,
+        managed_since=own.start if own else None,
+        co_managers=co_managers,
+        sold_points=ledger_sum(sums["sold"]),
+        managed_points=ledger_sum(sums["managed"]),
+        mrr_history=list(client.mrr_records.filter(date__lte=on).order_by("date")),
+        renewals=list(client.renewals.order_by("date")),
+    )
+
+
+def client_ledger_entries(
+    *,
+    partner: Partner,
+    client_id: int,
+    track: str = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> QuerySet[LedgerEntryModel]:
+    """This partner's ledger entries for one client, newest first: the "why" behind its points."""
+    entries = partner.ledger_entries.filter(client_id=client_id).select_related("deal")
+    if track:
+        entries = entries.filter(track=track)
+    if start is not None:
+        entries = entries.filter(effective_on__gte=start)
+    if end is not None:
+        entries = entries.filter(effective_on__lte=end)
+    return entries.order_by("-effective_on", "-id")
+
+
+def static_lists(*, partner: Partner) -> QuerySet[StaticList]:
+    """The partner's static lists by name, each with its ``member_count``."""
+    return partner.static_lists.annotate(member_count=Count("members")).order_by("name", "id")
+
+
+def static_list_members(*, partner: Partner, list_id: int) -> QuerySet[StaticListMember]:
+    """The clients on one of the partner's lists, by name."""
+    return (
+        StaticListMember.objects.filter(list__partner=partner, list_id=list_id)
+        .select_related("client")
+        .order_by("client__name", "client_id")
+    )
+
+
+STATIC_LIST_COLUMNS = ["Client ID", "Client", "Domain", "Country", "Currency", "Added on"]
+
+
+def static_list_rows(*, partner: Partner, list_id: int) -> Iterator[tuple[object, ...]]:
+    """One export row per client on one of the partner's lists."""
+    rows = static_list_members(partner=partner, list_id=list_id).values_list(
+        "client_id",
+        "client__name",
+        "client__domain",
+        "client__country",
+        "client__currency",
+        "added_at",
+    )
+    for client_id, name, domain, country, currency, added_at in rows.iterator(chunk_size=2000):
+        yield (client_id, name, domain, str(country), currency, timezone.localdate(added_at))
+
+
+def saved_reports(*, partner: Partner) -> QuerySet[SavedReport]:
+    """The partner's saved reports by name."""
+    return partner.saved_reports.select_related("created_by").order_by("name", "id")

@@ -1,0 +1,145 @@
+"""Writes of the partner's own client data: static lists and saved reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils import timezone
+
+from partners.models import Partner
+
+from .models import Client, SavedReport, StaticList, StaticListMember
+from .reports import ReportSpec
+
+NAME_MAX = 120
+
+
+def _clean_name(name: str, what: str) -> str:
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise ValidationError(f"Give the {what} a name.")
+    if len(cleaned) > NAME_MAX:
+        raise ValidationError(f"A {what} name can have at most {NAME_MAX} characters.")
+    return cleaned
+
+
+def _check_list_name_free(*, partner: Partner, name: str, exclude_id: int | None = None) -> None:
+    taken = partner.static_lists.filter(name__iexact=name)
+    if exclude_id is not None:
+        taken = taken.exclude(pk=exclude_id)
+    if taken.exists():
+        raise ValidationError(f"You already have a list named “{name}”.")
+
+
+@transaction.atomic
+def static_list_create(*, partner: Partner, name: str) -> StaticList:
+    """A new, empty static list. Raises ValidationError for an empty or taken name."""
+    name = _clean_name(name, "list")
+    _check_list_name_free(partner=partner, name=name)
+    try:
+        with transaction.atomic():
+            return StaticList.objects.create(partner=partner, name=name)
+    except IntegrityError:
+        raise ValidationError(f"You already have a list named “{name}”.") from None
+
+
+@dataclass(frozen=True)
+class ListAddResult:
+    static_list: StaticList
+    added: int
+    already: int
+
+
+@transaction.atomic
+def static_list_add_clients(
+    *, static_list: StaticList, client_ids: QuerySet[Any] | Iterable[int]
+) -> ListAddResult:
+    """Put clients on a list in one set-based insert; a client already there is not added twice.
+
+    ``client_ids`` is a list of ids or a ``values_list`` subquery of them (such as
+    ``clients.reports.report_clients``), read for the list's own partner.
+    """
+    ids = client_ids if isinstance(client_ids, QuerySet) else list(client_ids)
+    wanted = Client.objects.filter(pk__in=ids)
+    missing = (
+        wanted.annotate(member_client=F("pk"))
+        .exclude(
+            Exists(StaticListMember.objects.filter(list=static_list, client_id=OuterRef("pk")))
+        )
+        .values_list("member_client")
+    )
+    select_sql, select_params = missing.query.sql_with_params()
+    table = StaticListMember._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (list_id, client_id, added_at) "  # noqa: S608
+            f"SELECT %s, missing.member_client, %s FROM ({select_sql}) AS missing WHERE 1 = 1 "
+            "ON CONFLICT DO NOTHING",
+            [static_list.pk, timezone.now(), *select_params],
+        )
+        added = max(cursor.rowcount, 0)
+    total = wanted.count()
+    return ListAddResult(static_list=static_list, added=added, already=total - added)
+
+
+@transaction.atomic
+def static_list_rename(*, static_list: StaticList, name: str) -> StaticList:
+    """Rename a list. Raises ValidationError for an empty or taken name."""
+    name = _clean_name(name, "list")
+    _check_list_name_free(partner=static_list.partner, name=name, exclude_id=static_list.pk)
+    static_list.name = name
+    static_list.save(update_fields=["name"])
+    return static_list
+
+
+@transaction.atomic
+def static_list_delete(*, static_list: StaticList) -> None:
+    """Delete a list and its memberships (the clients stay)."""
+    static_list.delete()
+
+
+@transaction.atomic
+def static_list_remove_client(*, static_list: StaticList, client_id: int) -> bool:
+    """Take a client off a list; False if it was not on it."""
+    deleted, _ = static_list.members.filter(client_id=client_id).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def saved_report_create(
+    *,
+    partner: Partner,
+    user: AbstractBaseUser | AnonymousUser | None,
+    name: str,
+    spec: ReportSpec,
+) -> SavedReport:
+    """Save a report's kind and its exact range (the preset too, as a label)."""
+    return SavedReport.objects.create(
+        partner=partner,
+        created_by_id=user.pk if user is not None and user.is_authenticated else None,
+        name=_clean_name(name, "report"),
+        kind=spec.kind,
+        range_preset=spec.range.preset,
+        start=spec.range.start,
+        end=spec.range.end,
+    )
+
+
+@transaction.atomic
+def saved_report_rename(*, report: SavedReport, name: str) -> SavedReport:
+    """Rename a saved report. Raises ValidationError for an empty name."""
+    report.name = _clean_name(name, "report")
+    report.save(update_fields=["name"])
+    return report
+
+
+@transaction.atomic
+def saved_report_delete(*, report: SavedReport) -> None:
+    """Delete a saved report."""
+    report.delete()

@@ -1,0 +1,321 @@
+"""Partner > Dashboard (D1–D6) and its HubSpot Team tab (D7).
+
+Every section is a named partial of ``partners/dashboard.html``; the sections that change
+(D2, D3, D4, and D6's "show all") have their own URL that htmx re-renders alone. Without
+JavaScript the same forms GET the whole page with every section's query parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+
+from clients.reports import (
+    CUSTOM,
+    DEAL_KINDS,
+    POINT_KINDS,
+    PRESETS,
+    REPORT_KINDS,
+    DateRange,
+    ReportError,
+    ReportSpec,
+    report_summary,
+    report_totals,
+)
+from clients.selectors import csr_average_12m, static_lists
+from commissions.selectors import commission_overview
+from partners.models import Partner
+from partners.selectors import (
+    TierProgression,
+    UnknownTier,
+    csr_months,
+    partner_pdm,
+    program_progress,
+    sourced_deals_12m,
+    tier_progression,
+    upcoming_renewals,
+)
+from partners.tenancy import partner_required
+from points.engine import round_half_up
+from points.selectors import rules_load
+from tiers.selectors import StandingSummary, standing_summary
+
+TEMPLATE = "partners/dashboard.html"
+GET_TO = "get_to"
+RENEWALS = "renewals"
+RENEWALS_SHOWN = 10
+RANGE_PARAMS = ("range", "start", "end")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One D3/D4 figure and the report (dialog) behind it."""
+
+    kind: str
+    label: str
+    value: Decimal | int
+    url: str
+
+    @property
+    def is_count(self) -> bool:
+        return isinstance(self.value, int)
+
+
+@dataclass
+class RangeSection:
+    """The state of a date-range section (D3 or D4): its form, range and figures."""
+
+    id: str
+    title: str
+    prefix: str
+    url: str
+    kinds: tuple[str, ...]
+    choice: str
+    start: str
+    end: str
+    keep: list[tuple[str, str]]
+    range: DateRange | None = None
+    error: str = ""
+    figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def presets(self) -> list[tuple[str, str]]:
+        return [*PRESETS.items(), (CUSTOM, "Custom range")]
+
+
+SECTIONS = {
+    "d3": ("point-changes", "Tier point changes", "partners:dashboard-point-changes", POINT_KINDS),
+    "d4": ("shared-selling", "Shared selling", "partners:dashboard-shared-selling", DEAL_KINDS),
+}
+
+
+def _partner(request: HttpRequest) -> Partner:
+    return request.partner  # type: ignore[attr-defined]
+
+
+def _state_names() -> list[str]:
+    return [GET_TO, RENEWALS, *(f"{p}-{n}" for p in SECTIONS for n in RANGE_PARAMS)]
+
+
+def _keep(params: QueryDict, *, own: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The other sections' query parameters, carried by a section's form without JavaScript."""
+    return [
+        (name, params.get(name, "")[:20])
+        for name in _state_names()
+        if name not in own and params.get(name)
+    ]
+
+
+def _report_url(spec: ReportSpec) -> str:
+    return f"{reverse('partners:dashboard-report')}?{urlencode(spec.as_params())}"
+
+
+def _range_section(params: QueryDict, key: str, *, today: date) -> RangeSection:
+    section_id, title, url_name, kinds = SECTIONS[key]
+    prefix = f"{key}-"
+    own = tuple(f"{prefix}{n}" for n in RANGE_PARAMS)
+    section = RangeSection(
+        id=section_id,
+        title=title,
+        prefix=prefix,
+        url=reverse(url_name),
+        kinds=kinds,
+        choice=params.get(f"{prefix}range", "")[:20],
+        start=params.get(f"{prefix}start", "")[:20],
+        end=params.get(f"{prefix}end", "")[:20],
+        keep=_keep(params, own=own),
+    )
+    try:
+        section.range = DateRange.from_params(params, today=today, prefix=prefix)
+    except ReportError as error:
+        section.error = str(error)
+        return section
+    section.choice = section.range.preset or CUSTOM
+    section.start = section.range.start.isoformat()
+    section.end = section.range.end.isoformat()
+    return section
+
+
+def _fill(sections: list[RangeSection], *, partner: Partner) -> None:
+    """Read the figures of the sections' ranges, once per distinct range."""
+    totals: dict[DateRange, dict[str, Decimal | int]] = {}
+    for section in sections:
+        if section.range is None:
+            continue
+        if section.range not in totals:
+            totals[section.range] = report_totals(partner=partner, range=section.range)
+        figures = totals[section.range]
+        section.figures = [
+            Figure(
+                kind=kind,
+                label=REPORT_KINDS[kind],
+                value=round_half_up(value) if isinstance(value, Decimal) else value,
+                url=_report_url(ReportSpec(kind, section.range)),
+            )
+            for kind, value in figures.items()
+            if kind in section.kinds
+        ]
+
+
+def _progression(
+    params: QueryDict, *, partner: Partner, today: date, summary: StandingSummary
+) -> dict[str, Any]:
+    choice = params.get(GET_TO, "").strip()[:40]
+    error = ""
+    try:
+        progression: TierProgression = tier_progression(
+            partner=partner, on=today, tier_key=choice, summary=summary
+        )
+    except UnknownTier as problem:
+        error = str(problem)
+        progression = tier_progression(partner=partner, on=today, summary=summary)
+    return {
+        "progression": progression,
+        "progression_error": error,
+        "progression_keep": _keep(params, own=(GET_TO,)),
+    }
+
+
+def _renewals(params: QueryDict, *, partner: Partner, today: date) -> dict[str, Any]:
+    """D6: the soonest renewals, or all of them when asked (``renewals=all``)."""
+    rows = upcoming_renewals(partner=partner, on=today)
+    show_all = params.get(RENEWALS) == "all"
+    query = urlencode([*_keep(params, own=(RENEWALS,)), (RENEWALS, "all")])
+    return {
+        "renewals": rows if show_all else rows[:RENEWALS_SHOWN],
+        "renewals_total": len(rows),
+        "renewals_all_url": f"{reverse('partners:dashboard')}?{query}#renewals",
+    }
+
+
+def _section_response(request: HttpRequest, partial: str, context: dict[str, Any]) -> HttpResponse:
+    """A section alone for htmx; without it, the whole page at the same query parameters."""
+    if not request.htmx:  # type: ignore[attr-defined]
+        query = request.GET.urlencode()
+        return redirect(f"{reverse('partners:dashboard')}{'?' + query if query else ''}")
+    return render(request, f"{TEMPLATE}#{partial}", context)
+
+
+@partner_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    partner = _partner(request)
+    today = timezone.localdate()
+    summary = standing_summary(partner=partner, on=today)
+    sections = [_range_section(request.GET, key, today=today) for key in SECTIONS]
+    _fill(sections, partner=partner)
+    context = {
+        "progress": program_progress(partner=partner, on=today, summary=summary),
+        **_progression(request.GET, partner=partner, today=today, summary=summary),
+        "point_changes": sections[0],
+        "shared_selling": sections[1],
+        "commission": commission_overview(partner=partner, on=today),
+        **_renewals(request.GET, partner=partner, today=today),
+    }
+    return render(request, TEMPLATE, context)
+
+
+@partner_required
+def dashboard_progression(request: HttpRequest) -> HttpResponse:
+    partner = _partner(request)
+    today = timezone.localdate()
+    summary = standing_summary(partner=partner, on=today)
+    context = _progression(request.GET, partner=partner, today=today, summary=summary)
+    return _section_response(request, "tier-progression", context)
+
+
+def _range_view(request: HttpRequest, key: str, partial: str, name: str) -> HttpResponse:
+    section = _range_section(request.GET, key, today=timezone.localdate())
+    _fill([section], partner=_partner(request))
+    return _section_response(request, partial, {name: section})
+
+
+@partner_required
+def dashboard_point_changes(request: HttpRequest) -> HttpResponse:
+    return _range_view(request, "d3", "point-changes", "point_changes")
+
+
+@partner_required
+def dashboard_shared_selling(request: HttpRequest) -> HttpResponse:
+    return _range_view(request, "d4", "shared-selling", "shared_selling")
+
+
+@partner_required
+def dashboard_renewals(request: HttpRequest) -> HttpResponse:
+    context = _renewals(request.GET, partner=_partner(request), today=timezone.localdate())
+    return _section_response(request, "renewals", context)
+
+
+@partner_required
+def dashboard_report(request: HttpRequest) -> HttpResponse:
+    """The rows behind one D3/D4 figure: the dialog's body for htmx, else a page of its own."""
+    partner = _partner(request)
+    template = "partners/_dashboard_report.html"
+    try:
+        spec = ReportSpec.from_params(request.GET, today=timezone.localdate())
+    except ReportError as error:
+        context: dict[str, Any] = {"error": str(error)}
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(request, f"{template}#report-body", context)
+        return render(request, template, context, status=400)
+    rows = report_summary(partner=partner, spec=spec)
+    total = sum((row.value for row in rows), Decimal(0) if spec.is_points else 0)
+    context = {
+        "spec": spec,
+        "rows": rows,
+        "total": round_half_up(total) if isinstance(total, Decimal) else total,
+        "lists": static_lists(partner=partner),
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, f"{template}#report-body", context)
+    return render(request, template, context)
+
+
+@partner_required
+def dashboard_explain(request: HttpRequest, figure: str) -> HttpResponse:
+    """What a D1 account metric is made of: the sourced deals, or the C$R of each month."""
+    partner = _partner(request)
+    today = timezone.localdate()
+    context: dict[str, Any] = {"figure": figure, "today": today}
+    if figure == "sourced":
+        deals = sourced_deals_12m(partner=partner, on=today)
+        mrr = sum((row.mrr_usd for row in deals), Decimal(0))
+        context.update(
+            deals=deals,
+            sourced_mrr=round_half_up(mrr),
+            sourced_amount=round_half_up(mrr * 12),
+        )
+    elif figure == "csr":
+        months = csr_months(partner=partner, on=today)
+        average = csr_average_12m(partner=partner, on=today, rules=rules_load())
+        context.update(
+            months=months,
+            average=None if average is None else round_half_up(average * 100),
+        )
+    else:
+        raise Http404("No such figure.")
+    return render(request, "partners/_dashboard_explain.html", context)
+
+
+@partner_required
+def dashboard_team(request: HttpRequest) -> HttpResponse:
+    return render(request, "partners/team.html", {"pdm": partner_pdm(partner=_partner(request))})
+
+
+urlpatterns = [
+    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/team/", dashboard_team, name="dashboard-team"),
+    path("dashboard/progression/", dashboard_progression, name="dashboard-progression"),
+    path("dashboard/point-changes/", dashboard_point_changes, name="dashboard-point-changes"),
+    path("dashboard/shared-selling/", dashboard_shared_selling, name="dashboard-shared-selling"),
+    path("dashboard/renewals/", dashboard_renewals, name="dashboard-renewals"),
+    path("dashboard/report/", dashboard_report, name="dashboard-report"),
+    path("dashboard/explain/<slug:figure>/", dashboard_explain, name="dashboard-explain"),
+]

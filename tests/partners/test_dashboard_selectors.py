@@ -1,0 +1,238 @@
+"""The dashboard's figures (PROGRAM.md §7–8) against hand-computed fixtures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from clients.models import Deal, Renewal
+from clients.selectors import csr_average_12m, sourced_mrr_12m
+from partners.selectors import (
+    UnknownTier,
+    csr_months,
+    partner_pdm,
+    program_progress,
+    sourced_deals_12m,
+    tier_progression,
+    upcoming_renewals,
+)
+from points import engine
+from points.selectors import rules_load
+from points.services import points_recompute
+from tests.factories import (
+    AssignmentFactory,
+    ClientFactory,
+    DealFactory,
+    MrrFactory,
+    PartnerFactory,
+    PdmFactory,
+    RenewalFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def days_ago(n: int):
+    return timezone.localdate() - timedelta(days=n)
+
+
+def give_gold(partner):
+    """8000 USD sourced (8000/100 × 5 = 400 sold) and 10000 USD managed alone (100): Gold."""
+    today = timezone.localdate()
+    DealFactory(partner=partner, mrr=Decimal("8000"), created_on=today, closed_on=today)
+    client = ClientFactory()
+    MrrFactory(client=client, date=today, mrr=Decimal("10000"))
+    AssignmentFactory(partner=partner, client=client, start=today)
+    points_recompute(on=today)
+
+
+def test_program_progress_reads_the_standing_and_what_the_next_tier_needs(personas):
+    give_gold(personas.acme)
+    progress = program_progress(partner=personas.acme, on=timezone.localdate())
+    summary = progress.summary
+    assert (summary.credited_tier, summary.performance_tier) == ("Untiered", "Gold")
+    assert (summary.sold, summary.managed, summary.total) == (
+        Decimal("400.00"),
+        Decimal("100.00"),
+        Decimal("500.00"),
+    )
+    # Platinum: 2,000 total, 400 sold, 400 managed
+    assert summary.next_tier == "Platinum"
+    assert summary.needs_for_next == engine.Needs(
+        total=Decimal("1500.00"), sold=Decimal("0.00"), managed=Decimal("300.00")
+    )
+    # the only sourced deal: 8000 USD, closed today
+    assert progress.sourced_mrr_12m == Decimal("8000.00")
+    assert progress.sourced_amount_12m == Decimal("96000.00")
+
+
+def test_sourced_mrr_counts_sourced_deals_won_in_the_last_twelve_months_in_usd(personas):
+    acme = personas.acme
+    euro = ClientFactory(currency="EUR")
+    pound = ClientFactory(currency="GBP")
+    counted = [
+        DealFactory(partner=acme, mrr=Decimal("1000"), closed_on=days_ago(10)),  # 1000.00
+        DealFactory(partner=acme, client=euro, mrr=Decimal("880"), closed_on=days_ago(20)),
+        # 880 EUR × 100 / 88 = 1000.00
+        DealFactory(partner=acme, client=pound, mrr=Decimal("37"), closed_on=days_ago(364)),
+        # 37 GBP × 100 / 74 = 50.00; 364 days ago is inside the 12 months
+    ]
+    DealFactory(partner=acme, mrr=Decimal("2000"), closed_on=days_ago(5), deal_type="assisted")
+    DealFactory(partner=acme, mrr=Decimal("500"), closed_on=days_ago(400))
+    DealFactory(
+        partner=acme,
+        mrr=Decimal("700"),
+        closed_on=days_ago(30),
+        stage=Deal.Stage.REVERSED,
+        reversed_on=days_ago(2),
+    )
+    DealFactory(partner=acme, mrr=Decimal("300"), stage=Deal.Stage.IN_FLIGHT, closed_on=None)
+    DealFactory(partner=personas.globex, mrr=Decimal("9000"), closed_on=days_ago(3))
+
+    progress = program_progress(partner=acme, on=timezone.localdate())
+    # 1000 + 1000 + 50 = 2050 a month; × 12 = 24,600
+    assert progress.sourced_mrr_12m == Decimal("2050.00")
+    assert progress.sourced_amount_12m == Decimal("24600.00")
+    rows = sourced_deals_12m(partner=acme, on=timezone.localdate())
+    assert [row.deal.pk for row in rows] == [d.pk for d in counted]
+    assert [row.mrr_usd for row in rows] == [Decimal("1000"), Decimal("1000"), Decimal("50")]
+    assert sum(row.mrr_usd for row in rows) == sourced_mrr_12m(
+        partner=acme, on=timezone.localdate(), rules=rules_load()
+    )
+
+
+def test_csr_average_is_the_mean_of_the_last_twelve_complete_months(personas):
+    today = timezone.localdate()
+    churn_month = engine.add_months(today.replace(day=1), -3)
+    kept = ClientFactory()
+    churned = ClientFactory()
+    MrrFactory(client=kept, date=days_ago(500), mrr=Decimal("3000"))
+    MrrFactory(client=churned, date=days_ago(500), mrr=Decimal("1000"))
+    MrrFactory(client=churned, date=churn_month + timedelta(days=9), mrr=Decimal("0"))
+    for client in (kept, churned):
+        AssignmentFactory(partner=personas.acme, client=client, start=days_ago(500))
+
+    progress = program_progress(partner=personas.acme, on=today)
+    # 11 months keep all their MRR (100%); the churn month keeps 3000 of 4000 (75%):
+    # (11 × 100 + 75) / 12 = 97.9166… → 97.92
+    assert progress.csr_percent == Decimal("97.92")
+    months = csr_months(partner=personas.acme, on=today)
+    assert len(months) == 12 and months[-1].month == engine.add_months(today.replace(day=1), -1)
+    churn = next(m for m in months if m.month == churn_month)
+    assert (churn.start_mrr, churn.retained_mrr, churn.csr_percent) == (
+        Decimal("4000.00"),
+        Decimal("3000.00"),
+        Decimal("75.00"),
+    )
+    after = [m for m in months if m.month > churn_month]
+    assert all(m.start_mrr == Decimal("3000.00") and m.csr_percent == 100 for m in after)
+    average = csr_average_12m(partner=personas.acme, on=today, rules=rules_load())
+    assert average is not None and engine.round_half_up(average * 100) == progress.csr_percent
+
+
+def test_csr_is_none_without_any_history(personas):
+    progress = program_progress(partner=personas.globex, on=timezone.localdate())
+    assert progress.csr_percent is None
+    assert progress.sourced_mrr_12m == Decimal("0.00")
+    assert all(m.csr_percent is None for m in csr_months(partner=personas.globex, on=days_ago(0)))
+
+
+def test_get_to_defaults_to_the_next_tier_up_with_reached_and_needed(personas):
+    give_gold(personas.acme)
+    progression = tier_progression(partner=personas.acme, on=timezone.localdate())
+    assert [t.key for t in progression.choices] == ["gold", "platinum", "diamond", "elite"]
+    assert progression.target.key == "platinum"
+    # Platinum 2000 / 400 / 400 against 500 total, 400 sold, 100 managed
+    assert [
+        (r.key, r.reached, r.required, r.needed, r.percent) for r in progression.requirements
+    ] == [
+        ("total", Decimal("500.00"), Decimal("2000"), Decimal("1500.00"), 25),
+        ("sold", Decimal("400.00"), Decimal("400"), Decimal("0"), 100),
+        ("managed", Decimal("100.00"), Decimal("400"), Decimal("300.00"), 25),
+    ]
+    assert not progression.reached
+
+
+def test_get_to_a_chosen_tier(personas):
+    give_gold(personas.acme)
+    diamond = tier_progression(partner=personas.acme, on=timezone.localdate(), tier_key="diamond")
+    # Diamond 6000 / 1200 / 1200: 500/6000 = 8.3% → 8; 400/1200 = 33.3% → 33; 100/1200 → 8
+    assert [(r.needed, r.percent) for r in diamond.requirements] == [
+        (Decimal("5500.00"), 8),
+        (Decimal("800.00"), 33),
+        (Decimal("1100.00"), 8),
+    ]
+    gold = tier_progression(partner=personas.acme, on=timezone.localdate(), tier_key="gold")
+    assert gold.reached and all(r.percent == 100 for r in gold.requirements)
+
+
+@pytest.mark.parametrize("key", ["untiered", "platinum ", "nope", "GOLD"])
+def test_get_to_refuses_anything_but_a_tier_above_untiered(personas, key):
+    with pytest.raises(UnknownTier):
+        tier_progression(partner=personas.acme, on=timezone.localdate(), tier_key=key)
+
+
+def test_get_to_defaults_to_the_highest_tier_when_none_is_above(personas):
+    DealFactory(partner=personas.acme, mrr=Decimal("60000"), closed_on=days_ago(0))  # 3000 sold
+    client = ClientFactory()
+    MrrFactory(client=client, date=days_ago(0), mrr=Decimal("1200000"))  # 12000 managed
+    AssignmentFactory(partner=personas.acme, client=client, start=days_ago(0))
+    personas.acme.elite_invited = True
+    personas.acme.save()
+    points_recompute(on=days_ago(0))
+    progression = tier_progression(partner=personas.acme, on=days_ago(0))
+    assert progression.target.key == "elite"
+    assert progression.requirements[0].reached == Decimal("15000.00")
+
+
+def test_upcoming_renewals_are_the_partners_clients_in_the_next_120_days(personas):
+    today = timezone.localdate()
+    managed = ClientFactory(name="Managed Co")
+    won = ClientFactory(name="Won Co")
+    old_deal = ClientFactory(name="Old deal Co")
+    ended = ClientFactory(name="Ended Co")
+    theirs = ClientFactory(name="Globex only Co")
+    AssignmentFactory(partner=personas.acme, client=managed, start=days_ago(100))
+    AssignmentFactory(partner=personas.acme, client=ended, start=days_ago(100), end=days_ago(1))
+    DealFactory(partner=personas.acme, client=won, closed_on=days_ago(5))
+    DealFactory(partner=personas.acme, client=old_deal, closed_on=days_ago(400))
+    AssignmentFactory(partner=personas.globex, client=theirs, start=days_ago(100))
+    in_120 = RenewalFactory(client=managed, date=today + timedelta(days=120), mrr_change=-50)
+    in_10 = RenewalFactory(
+        client=managed,
+        date=today + timedelta(days=10),
+        products="Marketing Hub",
+        status=Renewal.Status.AT_RISK,
+    )
+    in_30 = RenewalFactory(client=won, date=today + timedelta(days=30))
+    today_renewal = RenewalFactory(client=won, date=today)
+    RenewalFactory(client=managed, date=today + timedelta(days=121))
+    RenewalFactory(client=managed, date=days_ago(1))
+    RenewalFactory(client=old_deal, date=today + timedelta(days=20))
+    RenewalFactory(client=ended, date=today + timedelta(days=20))
+    RenewalFactory(client=theirs, date=today + timedelta(days=20))
+
+    rows = upcoming_renewals(partner=personas.acme, on=today)
+    assert [row.renewal for row in rows] == [today_renewal, in_10, in_30, in_120]
+    assert [row.days_to_renew for row in rows] == [0, 10, 30, 120]
+    # the deadline is 45 days before the renewal
+    assert [row.deadline for row in rows] == [
+        today - timedelta(days=45),
+        today - timedelta(days=35),
+        today - timedelta(days=15),
+        today + timedelta(days=75),
+    ]
+    assert [row.days_to_deadline for row in rows] == [-45, -35, -15, 75]
+    assert upcoming_renewals(partner=personas.globex, on=today)[0].renewal.client == theirs
+
+
+def test_partner_pdm_is_the_partners_own_or_none(personas):
+    pdm = PdmFactory(name="Dana PDM")
+    personas.acme.pdm = pdm
+    personas.acme.save()
+    PartnerFactory(pdm=PdmFactory())
+    assert partner_pdm(partner=personas.acme) == pdm
+    assert partner_pdm(partner=personas.globex) is None
