@@ -1,0 +1,56 @@
+"""``manage.py accrue_commissions``: the monthly commission accrual by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from commissions.services import (
+    RESTATE_MONTHS,
+    CommissionError,
+    commissions_accrue,
+    parse_month,
+    previous_month,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Accrue the commission lines of a month (default: the previous one), restate the months "
+        "before it, and gather new lines into quarterly payments."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--month", help="The month to accrue, YYYY-MM (default: last month).")
+        parser.add_argument(
+            "--restate",
+            default=str(RESTATE_MONTHS),
+            help=f"How many months before it to restate (default {RESTATE_MONTHS}; 0 for none).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        restate_text: str = options["restate"]
+        if not restate_text.isdigit():
+            raise CommandError(f"--restate must be a whole number of months, not {restate_text!r}.")
+        try:
+            month = (
+                parse_month(options["month"])
+                if options["month"] is not None
+                else previous_month(timezone.localdate())
+            )
+            summary = commissions_accrue(month=month, restate_months=int(restate_text))
+        except CommissionError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"{summary.first_month:%Y-%m} to {summary.last_month:%Y-%m}: "
+            f"{summary.accruals} accrual and {summary.adjustments} adjustment lines written; "
+            f"{summary.payments_created} payments scheduled, {summary.payments_updated} re-totalled"
+            + (
+                f"; {summary.unconvertible} lines skipped (no rate for "
+                f"{', '.join(summary.skipped_currencies)})"
+                if summary.unconvertible
+                else ""
+            )
+        )
