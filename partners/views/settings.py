@@ -1,0 +1,229 @@
+"""Partner > Settings: account, beta features (S1), team (S2) and API tokens (S3)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from partners.forms import ApiTokenCreateForm, BetaOptInForm, TeamMemberAddForm, TeamRoleForm
+from partners.models import BetaFeature, Membership
+from partners.selectors import team_members
+from partners.services import (
+    TeamError,
+    TokenError,
+    api_token_create,
+    api_token_revoke,
+    api_tokens_of,
+    beta_features_for,
+    beta_opt_in,
+    beta_opt_in_everyone,
+    beta_opt_out,
+    team_member_add,
+    team_member_remove,
+    team_member_role_set,
+)
+from partners.tenancy import partner_required, super_admin_required
+
+
+@partner_required
+def settings_account(request: HttpRequest) -> HttpResponse:
+    members = team_members(partner=request.partner)  # type: ignore[attr-defined]
+    return render(request, "partners/settings.html", {"members": members, "section": "account"})
+
+
+@partner_required
+def settings_beta(request: HttpRequest) -> HttpResponse:
+    features = beta_features_for(partner=request.partner, user=cast(User, request.user))  # type: ignore[attr-defined]
+    return render(request, "partners/settings_beta.html", {"features": features, "section": "beta"})
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+@partner_required
+def settings_beta_feature(request: HttpRequest, key: str) -> HttpResponseBase:
+    """GET: the terms dialog (an htmx partial, or a page without JavaScript). POST: opt in/out."""
+    feature = get_object_or_404(BetaFeature, key=key)
+    partner, membership = request.partner, request.membership  # type: ignore[attr-defined]
+    next_url = _next_url(request, reverse("partners:settings-beta"))
+    form = BetaOptInForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            action = form.cleaned_data["action"]
+            accepted = form.cleaned_data["accept_terms"]
+            try:
+                if action == BetaOptInForm.OPT_OUT:
+                    beta_opt_out(partner=partner, user=cast(User, request.user), feature=feature)
+                    messages.success(request, f"You have left the {feature.name} beta.")
+                elif action == BetaOptInForm.OPT_IN_EVERYONE:
+                    if not membership.is_super_admin:
+                        return HttpResponse("Only a super admin can do that.", status=403)
+                    count = beta_opt_in_everyone(
+                        partner=partner,
+                        by=cast(User, request.user),
+                        feature=feature,
+                        terms_accepted=accepted,
+                    )
+                    messages.success(
+                        request,
+                        f"Every user of {partner.name} is now in the {feature.name} beta "
+                        f"({count} newly opted in).",
+                    )
+                else:
+                    beta_opt_in(
+                        partner=partner,
+                        user=cast(User, request.user),
+                        feature=feature,
+                        terms_accepted=accepted,
+                    )
+                    messages.success(request, f"You are now trying the {feature.name} beta.")
+            except TeamError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect(next_url)
+        status = 400
+    else:
+        status = 200
+    template = "partners/settings_beta_feature.html"
+    if request.htmx and request.method == "GET":  # type: ignore[attr-defined]
+        template += "#beta-dialog"
+    return render(
+        request,
+        template,
+        {"feature": feature, "form": form, "next": next_url, "section": "beta"},
+        status=status,
+    )
+
+
+def _team_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
+    context = {
+        "members": team_members(partner=request.partner),  # type: ignore[attr-defined]
+        "add_form": TeamMemberAddForm(),
+        "roles": Membership.Role.choices,
+        "section": "team",
+        **extra,
+    }
+    return render(request, "partners/settings_team.html", context, status=status)
+
+
+@super_admin_required
+def settings_team(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _team_page(request)
+    form = TeamMemberAddForm(request.POST)
+    if not form.is_valid():
+        return _team_page(request, status=400, add_form=form)
+    try:
+        added = team_member_add(
+            partner=request.partner,  # type: ignore[attr-defined]
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+        )
+    except TeamError as error:
+        form.add_error("email", str(error))
+        return _team_page(request, status=400, add_form=form)
+    if added.temporary_password is None:
+        messages.success(request, f"{added.membership.user.email} has joined your team.")
+        return redirect("partners:settings-team")
+    return _team_page(request, added=added)
+
+
+@require_POST
+@super_admin_required
+def settings_team_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    member = get_object_or_404(Membership, partner=request.partner, pk=membership_id)  # type: ignore[attr-defined]
+    form = TeamRoleForm(request.POST)
+    if not form.is_valid():
+        return _team_page(request, status=400, error="Choose a valid role.")
+    try:
+        team_member_role_set(
+            partner=request.partner,  # type: ignore[attr-defined]
+            membership_id=member.pk,
+            role=form.cleaned_data["role"],
+        )
+    except TeamError as error:
+        return _team_page(request, status=400, error=str(error))
+    role = Membership.Role(form.cleaned_data["role"]).label.lower()
+    messages.success(request, f"{member.user.email} is now a {role}.")
+    return redirect("partners:settings-team")
+
+
+@require_POST
+@super_admin_required
+def settings_team_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    member = get_object_or_404(Membership, partner=request.partner, pk=membership_id)  # type: ignore[attr-defined]
+    try:
+        team_member_remove(partner=request.partner, membership_id=member.pk)  # type: ignore[attr-defined]
+    except TeamError as error:
+        return _team_page(request, status=400, error=str(error))
+    messages.success(request, f"{member.user.email} has been removed from your team.")
+    if member.user_id == cast(User, request.user).pk:
+        return redirect("home")
+    return redirect("partners:settings-team")
+
+
+def _tokens_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
+    context = {
+        "tokens": api_tokens_of(user=cast(User, request.user)),
+        "form": ApiTokenCreateForm(),
+        "section": "api-tokens",
+        **extra,
+    }
+    return render(request, "partners/settings_api_tokens.html", context, status=status)
+
+
+@partner_required
+def settings_api_tokens(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _tokens_page(request)
+    form = ApiTokenCreateForm(request.POST)
+    if not form.is_valid():
+        return _tokens_page(request, status=400, form=form)
+    try:
+        token, key = api_token_create(user=cast(User, request.user), name=form.cleaned_data["name"])
+    except TokenError as error:
+        form.add_error("name", str(error))
+        return _tokens_page(request, status=400, form=form)
+    return _tokens_page(request, new_token=token, new_key=key)
+
+
+@require_POST
+@partner_required
+def settings_api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    if not api_token_revoke(user=cast(User, request.user), token_id=token_id):
+        return _tokens_page(request, status=404, error="No such active token.")
+    messages.success(request, "The token has been revoked: it no longer works.")
+    return redirect("partners:settings-api-tokens")
+
+
+urlpatterns = [
+    path("settings/", settings_account, name="settings"),
+    path("settings/beta/", settings_beta, name="settings-beta"),
+    path("settings/beta/<slug:key>/", settings_beta_feature, name="settings-beta-feature"),
+    path("settings/team/", settings_team, name="settings-team"),
+    path("settings/team/<int:membership_id>/role/", settings_team_role, name="settings-team-role"),
+    path(
+        "settings/team/<int:membership_id>/remove/",
+        settings_team_remove,
+        name="settings-team-remove",
+    ),
+    path("settings/api-tokens/", settings_api_tokens, name="settings-api-tokens"),
+    path(
+        "settings/api-tokens/<int:token_id>/revoke/",
+        settings_api_token_revoke,
+        name="settings-api-token-revoke",
+    ),
+]

@@ -1,0 +1,497 @@
+"""Reads of tier standings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from clients.models import Client
+from partners.models import Partner
+from points import engine
+from points.selectors import rules_load
+
+from .models import TierStanding
+
+
+@dataclass(frozen=True)
+class StandingSummary:
+    """A partner's standing as of its latest recompute, figures rounded for display."""
+
+    as_of: date | None
+    credited_tier: str
+    performance_tier: str
+    sold: Decimal
+    managed: Decimal
+    total: Decimal
+    next_tier: str | None
+    needs_for_next: engine.Needs | None
+    certified_until: date | None
+
+
+def standing_summary(*, partner: Partner, on: date) -> StandingSummary:
+    """The latest standing on or before ``on`` and what the next tier up still needs."""
+    rules = rules_load()
+    tiers = rules.tiers_on(on)
+    standing = (
+        TierStanding.objects.filter(partner=partner, date__lte=on)
+        .select_related("performance_tier", "credited_tier")
+        .order_by("-date")
+        .first()
+    )
+    round2 = engine.round_half_up
+    if standing is None:
+        sold = managed = Decimal(0)
+        credited = performance = tiers[0].name
+        performance_rank = 0
+        as_of = None
+    else:
+        sold, managed = standing.sold, standing.managed
+        credited, performance = standing.credited_tier.name, standing.performance_tier.name
+        performance_rank = standing.performance_tier.rank
+        as_of = standing.date
+    next_tier = next((t for t in tiers if t.rank > performance_rank), None)
+    needs = None
+    if next_tier is not None:
+        raw = engine.needs_for(next_tier, sold=sold, managed=managed)
+        needs = engine.Needs(
+            total=round2(raw.total), sold=round2(raw.sold), managed=round2(raw.managed)
+        )
+    return StandingSummary(
+        as_of=as_of,
+        credited_tier=credited,
+        performance_tier=performance,
+        sold=round2(sold),
+        managed=round2(managed),
+        total=round2(sold + managed),
+        next_tier=next_tier.name if next_tier else None,
+        needs_for_next=needs,
+        certified_until=partner.certified_until,
+    )
+
+
+@dataclass(frozen=True)
+class TierRow:
+    """One tier's requirements beside the partner's figures."""
+
+    name: str
+    total_points: Decimal
+    sold_min: Decimal
+    managed_min: Decimal
+    needs: engine.Needs
+    reached: bool
+    is_credited: bool
+    is_performance: bool
+    by_invitation: bool
+
+
+def tier_table(*, summary: StandingSummary, rules: engine.Rules, on: date) -> list[TierRow]:
+    """Every tier above the floor with what the partner still needs for it."""
+    rows = []
+    for tier in rules.tiers_on(on)[1:]:
+        needs = engine.needs_for(tier, sold=summary.sold, managed=summary.managed)
+        rows.append(
+            TierRow(
+                name=tier.name,
+                total_points=tier.total_points,
+                sold_min=tier.sold_min,
+                managed_min=tier.managed_min,
+                needs=needs,
+                reached=not (needs.total or needs.sold or needs.managed),
+                is_credited=tier.name == summary.credited_tier,
+                is_performance=tier.name == summary.performance_tier,
+                by_invitation=tier.by_invitation,
+            )
+        )
+    return rows
+
+
+# --- the Tier Points view (T2-T4, T7) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Insights:
+    """Tier insights (PROGRAM.md §7): maintain, move up, expiring before the review, projection."""
+
+    credited_tier: str
+    maintain: engine.Needs | None
+    next_tier: str | None
+    move_up: engine.Needs | None
+    review_on: date
+    expiring_sold: Decimal
+    projected_sold: Decimal
+    projected_managed: Decimal
+    projected_tier: str
+
+
+def tier_insights(
+    *, partner: Partner, summary: StandingSummary, rules: engine.Rules, on: date
+) -> Insights:
+    """What keeps the credited tier, what the next tier needs, and the next review's outlook."""
+    from clients.selectors import csr_average_12m
+    from points.selectors import active_sold_gains
+
+    round2 = engine.round_half_up
+    credited = next((t for t in rules.tiers_on(on) if t.name == summary.credited_tier), None)
+    maintain = None
+    if credited is not None and credited.rank > 0:
+        raw = engine.needs_for(credited, sold=summary.sold, managed=summary.managed)
+        maintain = engine.Needs(round2(raw.total), round2(raw.sold), round2(raw.managed))
+    gains = active_sold_gains(partner=partner, on=on)
+    figures = {
+        "on": on,
+        "sold": summary.sold,
+        "managed": summary.managed,
+        "gains": gains,
+        "certified_until": partner.certified_until,
+        "invited": partner.elite_invited,
+    }
+    projection = engine.project_next_review(rules, csr=None, **figures)  # type: ignore[arg-type]
+    best_case = engine.project_next_review(rules, csr=Decimal(1), **figures)  # type: ignore[arg-type]
+    if best_case.tier.rank > projection.tier.rank:
+        csr = csr_average_12m(partner=partner, on=on, rules=rules)
+        projection = engine.project_next_review(rules, csr=csr, **figures)  # type: ignore[arg-type]
+    return Insights(
+        credited_tier=summary.credited_tier,
+        maintain=maintain,
+        next_tier=summary.next_tier,
+        move_up=summary.needs_for_next,
+        review_on=projection.review_on,
+        expiring_sold=round2(projection.expiring_sold),
+        projected_sold=round2(projection.sold),
+        projected_managed=round2(projection.managed),
+        projected_tier=projection.tier.name,
+    )
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """A partner's points at the end of a month (or at its last snapshot in that month)."""
+
+    day: date
+    sold: Decimal
+    managed: Decimal
+    total: Decimal
+
+
+def progress_over_time(
+    *, partner: Partner, on: date, months: int = 12
+) -> tuple[list[MonthFigures], list[MonthFigures]]:
+    """The last daily snapshot of each of the last ``months`` months, then a 3-month projection.
+
+    The projection starts from the latest snapshot and applies only scheduled sold expiries.
+    """
+    from points.models import DailySnapshot
+    from points.selectors import active_sold_gains
+
+    since = engine.add_months(on.replace(day=1), -(months - 1))
+    last_of_month: dict[tuple[int, int], MonthFigures] = {}
+    for day, sold, managed, total in (
+        DailySnapshot.objects.filter(partner=partner, date__gte=since, date__lte=on)
+        .order_by("date")
+        .values_list("date", "sold", "managed", "total")
+    ):
+        last_of_month[(day.year, day.month)] = MonthFigures(day, sold, managed, total)
+    actual = [last_of_month[key] for key in sorted(last_of_month)]
+    if not actual:
+        return [], []
+    latest = actual[-1]
+    projected = [
+        MonthFigures(day, sold, managed, total)
+        for day, sold, managed, total in engine.monthly_projection(
+            on=latest.day,
+            sold=latest.sold,
+            managed=latest.managed,
+            gains=active_sold_gains(partner=partner, on=latest.day),
+        )
+    ]
+    return actual, projected
+
+
+# --- the classic Tier page: MRR against the thresholds --------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassicTierRow:
+    """A tier's thresholds as the US$ MRR that earns them (sourced rate, multiplier 1)."""
+
+    tier: TierRow
+    sold_mrr: Decimal
+    managed_mrr: Decimal
+    total_as_sold_mrr: Decimal
+    total_as_managed_mrr: Decimal
+
+
+@dataclass(frozen=True)
+class ClassicStanding:
+    sold_mrr: Decimal
+    managed_mrr: Decimal
+    sourced_rate: Decimal
+    managed_rate: Decimal
+    rows: list[ClassicTierRow]
+
+
+def classic_standing(
+    *, partner: Partner, summary: StandingSummary, rules: engine.Rules, on: date
+) -> ClassicStanding:
+    """The partner's sold and managed US$ MRR beside each tier's thresholds in MRR.
+
+    Sold MRR: deals won in the last 12 months and not reversed by ``on``. Managed MRR: this
+    partner's share (split evenly among co-managers) of its managed clients' current MRR.
+    """
+    from datetime import timedelta
+
+    from django.db.models import Count, OuterRef, Q, Subquery
+
+    from clients.models import Deal, ManagedAssignment, MrrRecord
+
+    sold_mrr = sum(
+        (
+            rules.usd(mrr, currency, closed_on)
+            for mrr, currency, closed_on in Deal.objects.filter(partner=partner)
+            .filter(
+                Q(stage=Deal.Stage.CLOSED_WON) | Q(stage=Deal.Stage.REVERSED, reversed_on__gt=on)
+            )
+            .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
+            .values_list("mrr", "client__currency", "closed_on")
+            if closed_on is not None
+        ),
+        Decimal(0),
+    )
+    active = ManagedAssignment.objects.active_on(on)
+    co_managers = (
+        active.filter(client_id=OuterRef("client_id"))
+        .order_by()
+        .values("client_id")
+        .annotate(n=Count("partner_id", distinct=True))
+        .values("n")
+    )
+    latest = MrrRecord.objects.filter(client_id=OuterRef("client_id"), date__lte=on).order_by(
+        "-date"
+    )
+    managed_mrr = sum(
+        (
+            rules.usd(mrr, currency, on) / n
+            for currency, n, mrr in active.filter(partner=partner)
+            .annotate(n=Subquery(co_managers), current_mrr=Subquery(latest.values("mrr")[:1]))
+            .values_list("client__currency", "n", "current_mrr")
+            if mrr is not None and n
+        ),
+        Decimal(0),
+    )
+    hundred = Decimal(100)
+    sourced_rate = rules.sold_rate(engine.SOURCED, on)
+    managed_rate = rules.managed_rate(on)
+
+    def mrr_for(points: Decimal, rate: Decimal) -> Decimal:
+        return engine.round_half_up(points * hundred / rate) if rate else Decimal(0)
+
+    rows = [
+        ClassicTierRow(
+            tier=row,
+            sold_mrr=mrr_for(row.sold_min, sourced_rate),
+            managed_mrr=mrr_for(row.managed_min, managed_rate),
+            total_as_sold_mrr=mrr_for(row.total_points, sourced_rate),
+            total_as_managed_mrr=mrr_for(row.total_points, managed_rate),
+        )
+        for row in tier_table(summary=summary, rules=rules, on=on)
+    ]
+    return ClassicStanding(
+        sold_mrr=engine.round_half_up(sold_mrr),
+        managed_mrr=engine.round_half_up(managed_mrr),
+        sourced_rate=sourced_rate,
+        managed_rate=managed_rate,
+        rows=rows,
+    )
+
+
+# --- the Points Breakdown (T5) and the client detail (T6) -----------------------------------
+
+BREAKDOWN_SORTS: dict[str, str] = {
+    "client": "name",
+    "country": "country",
+    "sold": "sold",
+    "managed": "managed",
+    "combined": "combined",
+}
+DEFAULT_SORT = "-combined"
+
+
+def growth_countries(*, rules: engine.Rules, on: date) -> list[str]:
+    """The countries that are growth markets on ``on``."""
+    return sorted({m.country for m in rules.markets if rules.is_growth_market(m.country, on)})
+
+
+def breakdown_rows(
+    *,
+    partner: Partner,
+    on: date,
+    rules: engine.Rules,
+    deal_type: str = "",
+    market_type: str = "",
+    sort: str = DEFAULT_SORT,
+) -> QuerySet[Client]:
+    """The partner's clients with its sold, managed and combined points, filtered and sorted.
+
+    ``deal_type`` keeps clients with a closed-won deal of that type by this partner;
+    ``market_type`` is ``growth`` or ``standard``; ``sort`` is a key of ``BREAKDOWN_SORTS``,
+    ``-`` first for descending. One query, whatever the number of clients.
+    """
+    from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef
+
+    from clients.models import Deal
+    from clients.selectors import client_rows
+
+    rows = client_rows(partner=partner, on=on).annotate(
+        combined=ExpressionWrapper(
+            F("sold") + F("managed"), output_field=DecimalField(max_digits=20, decimal_places=6)
+        )
+    )
+    if deal_type:
+        won = (
+            Deal.objects.filter(partner=partner, client_id=OuterRef("pk"), deal_type=deal_type)
+            .closed_won()
+            .order_by()
+        )
+        rows = rows.filter(Exists(won))
+    if market_type:
+        growth = growth_countries(rules=rules, on=on)
+        rows = (
+            rows.filter(country__in=growth)
+            if market_type == "growth"
+            else rows.exclude(country__in=growth)
+        )
+    field = BREAKDOWN_SORTS[sort.removeprefix("-")]
+    order = f"-{field}" if sort.startswith("-") else field
+    return rows.order_by(order, "name", "pk")
+
+
+def partner_client(*, partner: Partner, client_id: int) -> Client | None:
+    """The client if it is one of ``partner``'s (a ledger entry, deal or assignment), else None."""
+    from django.db.models import Exists, OuterRef
+
+    from clients.models import Deal, ManagedAssignment
+    from points.models import LedgerEntry
+
+    mine = (
+        Exists(LedgerEntry.objects.filter(partner=partner, client_id=OuterRef("pk")))
+        | Exists(Deal.objects.filter(partner=partner, client_id=OuterRef("pk")))
+        | Exists(ManagedAssignment.objects.filter(partner=partner, client_id=OuterRef("pk")))
+    )
+    return Client.objects.filter(pk=client_id).filter(mine).first()
+
+
+@dataclass(frozen=True)
+class SoldEntry:
+    """A sold gain of this partner on this client: active, expired or reversed."""
+
+    won_on: date
+    deal: str
+    deal_type: str
+    points: Decimal
+    expires_on: date | None
+    status: str
+    ended_on: date | None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    on: date
+    track: str
+    kind: str
+    points: Decimal
+    sold_after: Decimal
+    managed_after: Decimal
+
+
+@dataclass(frozen=True)
+class ClientDetail:
+    """One client as this partner sees it: only its own figures, and how many co-managers."""
+
+    client: Client
+    growth_market: bool
+    sold: Decimal
+    managed: Decimal
+    combined: Decimal
+    co_managers: int
+    managing_since: date | None
+    current_mrr: Decimal | None
+    sold_entries: list[SoldEntry]
+    history: list[HistoryEntry]
+    deals: list[Any]
+
+
+def client_detail(
+    *, partner: Partner, client: Client, on: date, rules: engine.Rules
+) -> ClientDetail:
+    """This partner's sold and managed history with ``client``, its deals and active points."""
+    from clients.models import Deal, ManagedAssignment, MrrRecord
+    from points.models import LedgerEntry, Track
+
+    entries = list(
+        LedgerEntry.objects.filter(partner=partner, client=client, effective_on__lte=on)
+        .select_related("deal")
+        .order_by("effective_on", "id")
+    )
+    ended: dict[int, tuple[str, date]] = {}
+    for entry in entries:
+        if entry.deal_id is not None and entry.kind == LedgerEntry.Kind.DEAL_REVERSED:
+            ended[entry.deal_id] = ("reversed", entry.effective_on)
+        elif entry.deal_id is not None and entry.kind == LedgerEntry.Kind.SOLD_EXPIRED:
+            ended.setdefault(entry.deal_id, ("expired", entry.effective_on))
+    sold = managed = Decimal(0)
+    history = []
+    sold_entries = []
+    for entry in entries:
+        if entry.track == Track.SOLD:
+            sold += entry.points
+        else:
+            managed += entry.points
+        history.append(
+            HistoryEntry(
+                entry.effective_on,
+                entry.get_track_display(),
+                entry.get_kind_display(),
+                engine.round_half_up(entry.points),
+                engine.round_half_up(sold),
+                engine.round_half_up(managed),
+            )
+        )
+        if entry.kind != LedgerEntry.Kind.DEAL_WON:
+            continue
+        status, ended_on = ended.get(entry.deal_id or 0, ("active", None))
+        if status == "active" and entry.expires_on is not None and entry.expires_on <= on:
+            status, ended_on = "expired", entry.expires_on
+        sold_entries.append(
+            SoldEntry(
+                won_on=entry.effective_on,
+                deal=str(entry.deal) if entry.deal else "",
+                deal_type=entry.deal.get_deal_type_display() if entry.deal else "",
+                points=engine.round_half_up(entry.points),
+                expires_on=entry.expires_on,
+                status=status,
+                ended_on=ended_on,
+            )
+        )
+    active = ManagedAssignment.objects.filter(client=client).active_on(on)
+    own = active.filter(partner=partner).order_by("start").first()
+    co_managers = active.exclude(partner=partner).values("partner_id").distinct().count()
+    latest = MrrRecord.objects.filter(client=client, date__lte=on).order_by("-date").first()
+    deals = list(Deal.objects.filter(partner=partner, client=client).order_by("-created_on", "-id"))
+    sold_r, managed_r = engine.round_half_up(sold), engine.round_half_up(managed)
+    return ClientDetail(
+        client=client,
+        growth_market=rules.is_growth_market(str(client.country), on),
+        sold=sold_r,
+        managed=managed_r,
+        combined=sold_r + managed_r,
+        co_managers=co_managers,
+        managing_since=own.start if own else None,
+        current_mrr=latest.mrr if latest else None,
+        sold_entries=list(reversed(sold_entries)),
+        history=list(reversed(history)),
+        deals=deals,
+    )
