@@ -77,3 +77,24 @@ def _program_rules(request: pytest.FixtureRequest) -> None:
         import_module("points.migrations.0002_default_rules").load(apps, None)
         import_module("tiers.migrations.0002_default_tiers").load(apps, None)
         import_module("partners.migrations.0003_tier_points_beta").load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(request: pytest.FixtureRequest):
+    """Outside the ``worker`` tests, tasks run in the test's own process and transaction.
+
+    With a broker configured, ``delay()`` from a test would otherwise publish to a queue that no
+    worker serves, and a worker could not see the test's uncommitted rows anyway. The tests
+    marked ``worker`` start a real worker and keep the broker.
+    """
+    if request.node.get_closest_marker("worker") is not None:
+        yield
+        return
+    from partner_portal.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved

@@ -77,7 +77,7 @@ def test_a_malformed_month_exits_non_zero_with_a_one_line_message():
 
 
 def test_the_task_accrues_the_given_month(won_client):
-    result = commissions_accrue_task.delay("2025-02").get()
+    result = commissions_accrue_task.apply(args=("2025-02",)).get()
     assert (result["last_month"], result["accruals"]) == ("2025-02", 2)  # Jan and Feb 2025
     assert commissions_accrue_task("2025-02")["lines"] == 0
 
