@@ -181,7 +181,7 @@ def test_alice_uses_the_dashboard_and_a_report_dialog(page, personas):
     dialog_rows = dialog.locator("tr[data-client]").all_text_contents()
     page.fill("#new_managed-report-name", "Managed gains")
     dialog.locator('form[data-action="save-report"] button[type=submit]').click()
-    page.wait_for_selector("#report-dialog .action-message")
+    page.wait_for_selector("#report-dialog .action-message:has-text('Saved the report')")
     report = SavedReport.objects.get(partner=acme, name="Managed gains")
     assert (report.kind, report.start, report.end) == (
         "new_managed",
