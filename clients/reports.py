@@ -109,7 +109,11 @@ class DateRange:
     def __post_init__(self) -> None:
         if self.start > self.end:
             raise ReportError("The start date must be on or before the end date.")
-        if engine.add_months(self.end, -MAX_SPAN_MONTHS) > self.start:
+        try:
+            earliest = engine.add_months(self.end, -MAX_SPAN_MONTHS)
+        except (ValueError, OverflowError):  # an end within 5 years of year 1
+            earliest = date.min
+        if earliest > self.start:
             raise ReportError("A date range can span at most 5 years.")
         if self.preset and self.preset not in PRESETS:
             raise ReportError("Choose a date range from the list.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,6 +28,9 @@ from .models import (
 
 if TYPE_CHECKING:
     from points.models import LedgerEntry as LedgerEntryModel
+
+# A renewal's deadline: this many days before its date.
+RENEWAL_DEADLINE_DAYS = 45
 
 
 def client_ids_of(*, partner: Partner, on: date) -> set[int]:
@@ -179,20 +182,40 @@ class ClientRecord:
     def current_mrr(self) -> MrrRecord | None:
         return self.mrr_history[-1] if self.mrr_history else None
 
+    @property
+    def renewal_deadlines(self) -> list[tuple[Renewal, date]]:
+        """Each renewal with its deadline (``RENEWAL_DEADLINE_DAYS`` before its date)."""
+        return [(r, r.date - timedelta(days=RENEWAL_DEADLINE_DAYS)) for r in self.renewals]
+
+
+def _is_partners(partner: Partner) -> Q:
+    """A client of ``partner``: one with a ledger entry, deal or managed assignment of it."""
+    from points.models import LedgerEntry
+
+    return Q(
+        Exists(LedgerEntry.objects.filter(partner=partner, client_id=OuterRef("pk")))
+        | Exists(Deal.objects.filter(partner=partner, client_id=OuterRef("pk")))
+        | Exists(ManagedAssignment.objects.filter(partner=partner, client_id=OuterRef("pk")))
+    )
+
 
 def client_of(*, partner: Partner, client_id: int) -> Client | None:
     """The client if it is one of the partner's (a ledger entry, deal or assignment of it)."""
-    from points.models import LedgerEntry
+    return Client.objects.filter(pk=client_id).filter(_is_partners(partner)).first()
 
-    return (
-        Client.objects.filter(pk=client_id)
-        .filter(
-            Exists(LedgerEntry.objects.filter(partner=partner, client_id=OuterRef("pk")))
-            | Exists(Deal.objects.filter(partner=partner, client_id=OuterRef("pk")))
-            | Exists(ManagedAssignment.objects.filter(partner=partner, client_id=OuterRef("pk")))
-        )
-        .first()
-    )
+
+def own_client_ids(*, partner: Partner, client_ids: Iterable[int]) -> set[int]:
+    """Those of ``client_ids`` that are the partner's clients (as ``client_of``), in one query."""
+    wanted = set(client_ids)
+    if not wanted:
+        return set()
+    mine = Client.objects.filter(pk__in=wanted).filter(_is_partners(partner))
+    return set(mine.values_list("pk", flat=True))
+
+
+def deals_of(*, partner: Partner) -> QuerySet[Deal]:
+    """The partner's deals with their client, newest first (a stable order)."""
+    return partner.deals.select_related("client").order_by("-created_on", "-id")
 
 
 def client_record(*, partner: Partner, client_id: int, on: date) -> ClientRecord | None:

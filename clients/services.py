@@ -66,6 +66,8 @@ def static_list_add_clients(
     ``clients.reports.report_clients``), read for the list's own partner.
     """
     ids = client_ids if isinstance(client_ids, QuerySet) else list(client_ids)
+    if isinstance(ids, list) and not ids:
+        return ListAddResult(static_list=static_list, added=0, already=0)
     wanted = Client.objects.filter(pk__in=ids)
     missing = (
         wanted.annotate(member_client=F("pk"))

@@ -4,7 +4,7 @@ and the actions of the dashboard's report dialogs."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -61,7 +61,6 @@ from .services import (
 CLIENTS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 50
 MEMBERS_PER_PAGE = 50
-RENEWAL_DEADLINE_DAYS = 45
 
 
 @partner_required
@@ -149,10 +148,7 @@ def client_record_view(request: HttpRequest, client_id: int) -> HttpResponse:
         "entries": page,
         "query": _query_without_page(request),
         "mrr_figure": _mrr_figure(record, today),
-        "renewals": [
-            (renewal, renewal.date - timedelta(days=RENEWAL_DEADLINE_DAYS))
-            for renewal in record.renewals
-        ],
+        "renewals": record.renewal_deadlines,
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "clients/record.html#entries", context)

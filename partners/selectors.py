@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from clients.models import Deal, ManagedAssignment, Renewal
 from clients.selectors import (
+    RENEWAL_DEADLINE_DAYS,
     client_ids_of,
     csr_average_12m,
     mrr_usd_on_each,
@@ -22,7 +23,6 @@ from tiers.selectors import StandingSummary, standing_summary
 from .models import Membership, Partner, PartnerManagerContact
 
 RENEWAL_WINDOW_DAYS = 120
-RENEWAL_DEADLINE_DAYS = 45
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
 

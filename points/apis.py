@@ -1,35 +1,41 @@
-"""The points API: the points calculator (PROGRAM.md §10)."""
+"""The points API: the points calculator (PROGRAM.md §10) and the ledger."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
 )
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from partner_portal.api import IdFilter, PartnerListApi, StrictFilterSet, attr, errors
 from partners.authentication import ApiTokenAuthentication, IsPartnerMember
 
 from . import calculator
-from .selectors import rules_load
+from .models import LedgerEntry, Track
+from .selectors import ledger_entries, rules_load
 from .serializers import (
     CurrencyCalculatorInputSerializer,
     CurrencyToPointsOutputSerializer,
+    LedgerEntrySerializer,
     PointsCalculatorInputSerializer,
     PointsCalculatorOutputSerializer,
     PointsToCurrencyOutputSerializer,
 )
-
-BAD_INPUT = OpenApiResponse(description="An error list per invalid field.")
 
 
 class _CalculatorApi(APIView):
@@ -37,6 +43,7 @@ class _CalculatorApi(APIView):
     permission_classes = [IsPartnerMember]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "calculator"
+    parser_classes = [JSONParser]
 
     def _validated(
         self, serializer_class: type[serializers.Serializer], request: Request
@@ -54,9 +61,10 @@ def _rule_error(error: DjangoValidationError) -> Response:
 class CalculatorPointsApi(_CalculatorApi):
     @extend_schema(
         operation_id="calculator_points",
+        tags=["calculator"],
         summary="Estimate the points a deal would earn",
         request=PointsCalculatorInputSerializer,
-        responses={200: PointsCalculatorOutputSerializer, 400: BAD_INPUT},
+        responses={200: PointsCalculatorOutputSerializer, **errors()},
         examples=[
             OpenApiExample(
                 "EUR 1,000 in Germany, managed with one other partner",
@@ -95,6 +103,7 @@ class CalculatorPointsApi(_CalculatorApi):
 class CalculatorCurrencyApi(_CalculatorApi):
     @extend_schema(
         operation_id="calculator_currency",
+        tags=["calculator"],
         summary="Convert points to currency or currency to points",
         description=(
             "`points_to_currency` takes `sold_points` and `managed_points` and answers "
@@ -109,7 +118,7 @@ class CalculatorCurrencyApi(_CalculatorApi):
                 serializers=[PointsToCurrencyOutputSerializer, CurrencyToPointsOutputSerializer],
                 resource_type_field_name=None,
             ),
-            400: BAD_INPUT,
+            **errors(),
         },
         examples=[
             OpenApiExample(
@@ -145,3 +154,62 @@ class CalculatorCurrencyApi(_CalculatorApi):
             return Response(PointsToCurrencyOutputSerializer(out).data)
         out = {"sold_points": result.sold, "managed_points": result.managed}
         return Response(CurrencyToPointsOutputSerializer(out).data)
+
+
+# --- the ledger ----------------------------------------------------------------------------
+
+
+class LedgerFilter(StrictFilterSet):
+    client = IdFilter(field_name="client_id", help_text="A client id.")
+    track = django_filters.ChoiceFilter(choices=Track.choices)
+    kind = django_filters.ChoiceFilter(choices=LedgerEntry.Kind.choices)
+    start = django_filters.DateFilter(
+        field_name="effective_on", lookup_expr="gte", help_text="Effective on or after."
+    )
+    end = django_filters.DateFilter(
+        field_name="effective_on", lookup_expr="lte", help_text="Effective on or before."
+    )
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["client", "track", "kind", "start", "end"]
+
+
+class LedgerEntriesApi(PartnerListApi):
+    """The partner's ledger: every change of its points, newest first."""
+
+    serializer_class = LedgerEntrySerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LedgerFilter
+    export_name = "ledger"
+    export_columns = [
+        ("Entry ID", attr("pk")),
+        ("Effective date", attr("effective_on")),
+        ("Client ID", attr("client_id")),
+        ("Client", attr("client.name")),
+        ("Track", attr("get_track_display")),
+        ("Kind", attr("get_kind_display")),
+        ("Points", attr("points")),
+        ("Deal ID", attr("deal_id")),
+        ("Deal", attr("deal.name")),
+        ("Expires on", attr("expires_on")),
+        ("Reason", attr("reason")),
+    ]
+
+    def get_queryset(self) -> QuerySet[LedgerEntry]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return LedgerEntry.objects.none()
+        return ledger_entries(partner=self.partner)
+
+    @extend_schema(
+        operation_id="ledger_entries",
+        summary="Ledger entries: the changes that make up the partner's points",
+        description=(
+            "Append-only; points are signed with 6 decimal places. `?format=csv` or "
+            "`?format=xlsx` downloads every filtered entry."
+        ),
+        tags=["points"],
+        responses={200: LedgerEntrySerializer(many=True), **errors(400)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return super().get(request, *args, **kwargs)

@@ -11,11 +11,14 @@ from typing import Any
 
 from rest_framework import serializers
 
+from partner_portal.api import StrictBooleanField, StrictDecimalField, StrictIntegerField
+
 from . import calculator, engine
+from .models import LedgerEntry
 
 
 def _amount(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(
+    return StrictDecimalField(
         max_digits=calculator.AMOUNT_DIGITS,
         decimal_places=calculator.AMOUNT_PLACES,
         min_value=Decimal(0),
@@ -54,8 +57,8 @@ class PointsCalculatorInputSerializer(_RulesSerializer):
     deal_type = serializers.ChoiceField(
         choices=calculator.DEAL_TYPES, default=engine.SOURCED, required=False
     )
-    will_manage = serializers.BooleanField(default=False, required=False)
-    other_managers = serializers.IntegerField(
+    will_manage = StrictBooleanField(default=False, required=False)
+    other_managers = StrictIntegerField(
         min_value=0, max_value=calculator.MAX_OTHER_MANAGERS, default=0, required=False
     )
 
@@ -89,3 +92,31 @@ class PointsToCurrencyOutputSerializer(serializers.Serializer):
 class CurrencyToPointsOutputSerializer(serializers.Serializer):
     sold_points = _figure("Sold points the monthly sold value earns (sourced rate).")
     managed_points = _figure("Managed points the monthly managed value earns.")
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    """One ledger entry: a change of this partner's points, with why it happened."""
+
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    deal_name = serializers.CharField(source="deal.name", read_only=True, allow_null=True)
+    points = serializers.DecimalField(
+        max_digits=20, decimal_places=6, read_only=True, help_text="Signed, 6 places."
+    )
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "effective_on",
+            "client",
+            "client_name",
+            "track",
+            "kind",
+            "points",
+            "deal",
+            "deal_name",
+            "expires_on",
+            "reason",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -55,6 +55,11 @@ MARKERS = {
     "globex": ("Quokka", "quokka-globex", "Globex Secret", "dave@globex.test"),
 }
 OTHER = {"acme": "globex", "globex": "acme"}
+#: Who may act on an object: any member of its partner, or only the super admin who made it.
+OWNERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "partner": {"acme": ("alice", "bob"), "globex": ("carol",)},
+    "admin": {"acme": ("alice",), "globex": ("carol",)},
+}
 
 
 # --- the two partners' data ---------------------------------------------------------------------
@@ -173,7 +178,7 @@ class Route:
     super_admin: bool = False
     data: Callable[[World, str], dict[str, Any]] | None = None
     query: str = ""
-    json_body: dict[str, Any] | None = None
+    json_body: dict[str, Any] | Callable[[World, str], dict[str, Any]] | None = None
     ok: tuple[int, ...] = (200,)
     htmx: bool = False
     shows_own: bool = False  # the owner's answer names its own rows (the check is not vacuous)
@@ -341,7 +346,119 @@ ROUTES: list[Route] = [
     ),
     Route("commissions:payments"),
     Route("commissions:payment", kwargs=_id("payment", "pk"), owned=True),
-    # API
+    # API: reads
+    Route("api-me", kind="api"),
+    Route("api-tier-standing", kind="api"),
+    Route("api-tier-insights", kind="api", query="?target=platinum"),
+    Route("api-tier-breakdown", kind="api", query="?sort=-combined", shows_own=True),
+    Route("api-tier-breakdown", kind="api", query="?format=csv", shows_own=True),
+    Route("api-tier-breakdown", kind="api", query="?format=xlsx"),
+    Route("api-points-history", kind="api"),
+    Route("api-point-changes", kind="api", query="?range=last_12_months"),
+    Route(
+        "api-point-change-rows",
+        kind="api",
+        kwargs=lambda world, owner: {"kind": "new_sold"},
+        query="?range=last_12_months",
+        shows_own=True,
+    ),
+    Route("api-ledger", kind="api", query="?format=csv", shows_own=True),
+    Route("api-ledger", kind="api", query="?track=sold"),
+    Route("api-clients", kind="api", shows_own=True),
+    Route("api-client", kind="api", kwargs=_id("client", "client_id"), owned=True, shows_own=True),
+    Route("api-client-points", kind="api", kwargs=_id("client", "client_id"), owned=True),
+    Route("api-deals", kind="api", shows_own=True),
+    Route("api-deals", kind="api", query="?format=csv", shows_own=True),
+    Route("api-renewals", kind="api", shows_own=True),
+    Route("api-commission-lines", kind="api", shows_own=True),
+    Route("api-commission-payments", kind="api"),
+    Route("api-lists", kind="api", shows_own=True),
+    Route("api-list", kind="api", kwargs=_id("static_list", "list_id"), owned=True, shows_own=True),
+    Route(
+        "api-list-clients",
+        kind="api",
+        kwargs=_id("static_list", "list_id"),
+        owned=True,
+        shows_own=True,
+    ),
+    Route("api-reports", kind="api", shows_own=True),
+    Route("api-report", kind="api", kwargs=_id("report", "report_id"), owned=True, shows_own=True),
+    Route(
+        "api-report-run",
+        kind="api",
+        kwargs=_id("report", "report_id"),
+        owned=True,
+        shows_own=True,
+    ),
+    # API: writes
+    Route(
+        "api-lists",
+        kind="api",
+        method="post",
+        json_body=lambda world, owner: {
+            "name": "Fresh list",
+            "client_ids": [world.owned[owner].client],
+        },
+        ok=(201,),
+    ),
+    Route(
+        "api-list",
+        kind="api",
+        method="patch",
+        kwargs=_id("static_list", "list_id"),
+        owned=True,
+        json_body={"name": "Renamed list"},
+    ),
+    Route(
+        "api-list",
+        kind="api",
+        method="delete",
+        kwargs=_id("static_list", "list_id"),
+        owned=True,
+        ok=(204,),
+    ),
+    Route(
+        "api-list-clients",
+        kind="api",
+        method="post",
+        kwargs=_id("static_list", "list_id"),
+        owned=True,
+        json_body=lambda world, owner: {"client_ids": [world.owned[owner].client]},
+    ),
+    Route(
+        "api-list-client",
+        kind="api",
+        method="delete",
+        kwargs=lambda world, owner: {
+            "list_id": world.owned[owner].static_list,
+            "client_id": world.owned[owner].client,
+        },
+        owned=True,
+        ok=(204,),
+    ),
+    Route(
+        "api-reports",
+        kind="api",
+        method="post",
+        json_body={"name": "Fresh report", "kind": "new_sold", "range": "last_30_days"},
+        ok=(201,),
+    ),
+    Route(
+        "api-report",
+        kind="api",
+        method="patch",
+        kwargs=_id("report", "report_id"),
+        owned=True,
+        json_body={"name": "Renamed report"},
+    ),
+    Route(
+        "api-report",
+        kind="api",
+        method="delete",
+        kwargs=_id("report", "report_id"),
+        owned=True,
+        ok=(204,),
+    ),
     Route(
         "api-calculator-points",
         kind="api",
@@ -414,12 +531,12 @@ def _call(http: HttpClient, route: Route, world: World, owner: str) -> HttpRespo
     if route.htmx:
         http.defaults["HTTP_HX_REQUEST"] = "true"
     if route.json_body is not None:
+        body = route.json_body(world, owner) if callable(route.json_body) else route.json_body
         return http.generic(
-            route.method.upper(),
-            url,
-            json.dumps(route.json_body),
-            content_type="application/json",
+            route.method.upper(), url, json.dumps(body), content_type="application/json"
         )
+    if route.method == "delete":
+        return http.delete(url)
     if route.method == "post":
         return http.post(url, route.data(world, owner) if route.data else {})
     return http.get(url)
@@ -427,12 +544,12 @@ def _call(http: HttpClient, route: Route, world: World, owner: str) -> HttpRespo
 
 def _body(response: HttpResponseBase) -> str:
     if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode(errors="replace")  # type: ignore[attr-defined]
+        return b"".join(response.streaming_content).decode(errors="replace")
     return response.content.decode(errors="replace")
 
 
 def _expected(route: Route, persona: str, owner: str | None) -> str:
-    """ "login", "401", "403", "404" or "ok" for ``persona`` calling ``route``."""
+    """The answer ``persona`` must get: "login", "401", "403", "404" or "ok"."""
     if route.kind == "public":
         return "ok"
     if persona == "anonymous":
@@ -444,10 +561,7 @@ def _expected(route: Route, persona: str, owner: str | None) -> str:
     if route.super_admin and persona == "bob":
         return "403"
     if owner is not None and route.owned:
-        owners = {
-            "partner": {"acme": ("alice", "bob"), "globex": ("carol",)},
-            "admin": {"acme": ("alice",), "globex": ("carol",)},
-        }[route.owner][owner]
+        owners = OWNERS[route.owner][owner]
         if persona not in owners:
             return "404"
     return "ok"
@@ -493,7 +607,9 @@ def _check(world: World, route: Route, persona: str, owner: str | None) -> list[
     return [f"{persona} ({owner or 'no'} object): {problem}" for problem in problems]
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=[f"{r.name}{r.query}" for r in ROUTES])
+@pytest.mark.parametrize(
+    "route", ROUTES, ids=[f"{r.method.upper()} {r.name}{r.query}" for r in ROUTES]
+)
 def test_walk(world: World, route: Route) -> None:
     problems = [
         problem

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
@@ -25,9 +24,11 @@ from points.selectors import rules_load
 
 from .forms import BreakdownForm
 from .selectors import (
+    BREAKDOWN_EXPORT_HEADER,
     DEFAULT_SORT,
     MonthFigures,
     StandingSummary,
+    breakdown_export_rows,
     breakdown_rows,
     classic_standing,
     client_detail,
@@ -202,21 +203,6 @@ def tier(request: HttpRequest) -> HttpResponse:
     return render(request, "tiers/tier.html", context)
 
 
-def _breakdown_export(rows: Any, growth: set[str]) -> Iterator[tuple[Any, ...]]:
-    round2 = engine.round_half_up
-    for client in rows.iterator(chunk_size=2000):
-        code = str(client.country)
-        yield (
-            client.name,
-            client.domain,
-            code,
-            "Growth" if code in growth else "Standard",
-            round2(client.sold),
-            round2(client.managed),
-            round2(client.sold) + round2(client.managed),
-        )
-
-
 @partner_required
 def breakdown(request: HttpRequest) -> HttpResponseBase:
     if (gate := _points_only(request)) is not None:
@@ -239,11 +225,10 @@ def breakdown(request: HttpRequest) -> HttpResponseBase:
     )
     growth = set(growth_countries(rules=rules, on=today))
     if filters["export"]:
-        header = ["Client", "Domain", "Country", "Market type", "Sold", "Managed", "Combined"]
         try:
             return export_response(
-                header=header,
-                rows=_breakdown_export(rows, growth),
+                header=BREAKDOWN_EXPORT_HEADER,
+                rows=breakdown_export_rows(rows, growth),
                 name=f"points-breakdown-{today.isoformat()}",
                 fmt=filters["export"],
             )

@@ -1,0 +1,401 @@
+"""What every ``/api/v1/`` endpoint shares: authentication, the partner scope, throttling,
+pagination, the CSV and XLSX answers of list endpoints, and the documented errors.
+
+- Authentication: a personal API token (``Authorization: Token <key>``) or the browser
+  session (which DRF checks for a CSRF token on unsafe methods).
+- Scope: ``IsPartnerMember`` sets ``request.partner``; every read goes through a selector
+  that takes ``partner=``, so another partner's object answers 404.
+- Throttling: token clients only, per user, at ``DEFAULT_THROTTLE_RATES["api"]``; an
+  exceeded rate answers 429 with ``Retry-After``.
+- Lists: page-number pagination over a stable order; ``?format=csv`` or ``?format=xlsx``
+  answers every filtered row (not one page) as a streamed download through
+  ``partner_portal.exports``, so cells that a spreadsheet would run as formulas are
+  neutralised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from decimal import ROUND_HALF_UP
+from typing import Any, cast
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpResponseBase
+from django.utils import timezone
+from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from partner_portal.exports import FORMATS, export_response
+from partners.authentication import ApiTokenAuthentication, IsPartnerMember
+from partners.models import Partner
+
+MAX_ID = 2**62
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+class ApiTokenRateThrottle(SimpleRateThrottle):
+    """Rate-limits requests authenticated by an API token, per user; sessions are not limited."""
+
+    scope = "api"
+
+    def get_rate(self) -> str | None:
+        # Read the setting on each request so that an override (in tests) applies at once.
+        return cast("str | None", api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if not isinstance(request.successful_authenticator, ApiTokenAuthentication):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class ApiPagination(PageNumberPagination):
+    page_size = PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_number(self, request: Request, paginator: Any = None) -> int:
+        """The page asked for: a whole number from 1 (anything else is a 404, as past the end)."""
+        text = request.query_params.get(self.page_query_param)
+        if text is None:
+            return 1
+        if not text.isdigit() or int(text) < 1:
+            raise exceptions.NotFound("Invalid page.")
+        return int(text)
+
+    def get_page_size(self, request: Request) -> int | None:
+        text = request.query_params.get(self.page_size_query_param)
+        if text is not None:
+            try:
+                int(text)
+            except ValueError:
+                raise exceptions.ValidationError(
+                    {self.page_size_query_param: ["A whole number is required."]}
+                ) from None
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            else:
+                parameter["description"] = (
+                    f"Rows per page: {PAGE_SIZE} unless given, at most {MAX_PAGE_SIZE} (a larger "
+                    "number is capped; zero or less means the default)."
+                )
+        return parameters
+
+
+class CsvRenderer(BaseRenderer):
+    """Declares ``text/csv``; list endpoints answer it with a streamed download."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
+        raise exceptions.NotAcceptable("This endpoint has no CSV form.")  # pragma: no cover
+
+
+class XlsxRenderer(CsvRenderer):
+    """Declares the XLSX media type; list endpoints answer it with a download."""
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None  # type: ignore[assignment]
+
+
+class Conflict(exceptions.APIException):
+    """409: the request clashes with what exists (such as a name already taken)."""
+
+    status_code = 409
+    default_detail = "That clashes with something that exists."
+    default_code = "conflict"
+
+
+# --- strict JSON input fields: a value of the wrong JSON type is refused, not converted ----
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """``true`` or ``false`` only (not 0, 1 or "yes")."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only (not "5", 5.0 or true)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """A decimal sent as a JSON string, such as "12.50" (not a JSON number)."""
+
+    default_error_messages = {"not_a_string": 'Send a decimal as a string, such as "12.50".'}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictRegexField(serializers.RegexField):
+    """Text matching a pattern, sent as a JSON string (not a number)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+# Text with at least one character that is not whitespace (as Python's str.split sees it).
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
+
+
+def name_field(max_length: int, **kwargs: Any) -> serializers.RegexField:
+    """A name: up to ``max_length`` characters, not all whitespace."""
+    return StrictRegexField(
+        NOT_BLANK,
+        max_length=max_length,
+        error_messages={"invalid": "Give it a name."},
+        **kwargs,
+    )
+
+
+def object_id(value: Any) -> int:
+    """An id from the URL; anything but a positive integer in range is a 404."""
+    text = str(value)
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+        raise exceptions.NotFound("Not found.")
+    return int(text)
+
+
+def id_parameter(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=description)
+
+
+# --- documented errors ---------------------------------------------------------------------
+
+_DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
+FIELD_ERRORS = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description=(
+        "Bad input: an object with one list of messages per invalid field "
+        "(`non_field_errors` for a problem of the whole request)."
+    ),
+)
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The error answers of an operation: always 400, 401, 403, 404 and 429, plus ``codes``."""
+    described = {
+        400: FIELD_ERRORS,
+        401: OpenApiResponse(_DETAIL, description="No credentials, or a wrong or revoked token."),
+        403: OpenApiResponse(
+            _DETAIL,
+            description="Not a member of a partner organisation, or a session without CSRF token.",
+        ),
+        404: OpenApiResponse(
+            _DETAIL, description="No such object among the caller's partner's, or no such page."
+        ),
+        409: OpenApiResponse(
+            response=OpenApiTypes.OBJECT,
+            description="The name is taken: an object with the message under `name`.",
+        ),
+        429: OpenApiResponse(
+            _DETAIL,
+            description="Too many requests with this API token; retry after `Retry-After` seconds.",
+        ),
+    }
+    wanted = {400, 401, 403, 404, 429, *codes}
+    return {code: described[code] for code in sorted(wanted)}
+
+
+# --- the base views ------------------------------------------------------------------------
+
+
+class PartnerApi(GenericAPIView):
+    """The base of every partner endpoint: who may call it, and ``self.partner``."""
+
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsPartnerMember]
+    throttle_classes = [ApiTokenRateThrottle]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    pagination_class: type[BasePagination] | None = None
+
+    @property
+    def partner(self) -> Partner:
+        return self.request.partner  # type: ignore[attr-defined]
+
+    @property
+    def today(self) -> Any:
+        return timezone.localdate()
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        if not force and request.query_params.get("format") == "":
+            raise exceptions.ValidationError({"format": ["Choose a format, or leave it out."]})
+        return super().perform_content_negotiation(request, force)
+
+    def query(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+        """The query string read by ``serializer_class``; 400 with field messages if bad."""
+        serializer = serializer_class(data=query_dict(self.request))
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+def query_dict(request: Request) -> dict[str, str]:
+    """The query string as a plain dict (the last value of a repeated name).
+
+    Serializers read a QueryDict as a form and take an empty value as left out; read as a
+    dict, ``?start=`` is refused like any other malformed value.
+    """
+    return {name: request.query_params[name] for name in request.query_params}
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A FilterSet that refuses a filter given with an empty value (``?stage=``)."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.data and self.data.get(name) == "":
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+        return valid
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An id; one that no object can have (0, negative, too large) matches nothing."""
+
+    field_class = forms.IntegerField
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        if value is not None and not 1 <= value <= MAX_ID:
+            return qs.none()
+        return super().filter(qs, value)
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanFilter(django_filters.TypedChoiceFilter):
+    """``true`` or ``false``, exactly (anything else is a 400 on that parameter)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
+
+
+Column = tuple[str, Callable[[Any], Any]]
+
+
+def _cell(value: Any) -> Any:
+    """A time of day in the program's time zone, without the zone (spreadsheets have none)."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def attr(path: str) -> Callable[[Any], Any]:
+    """A column reader: the value at a dotted attribute path (None past a missing link)."""
+
+    def read(item: Any) -> Any:
+        value = item
+        for name in path.split("."):
+            if value is None:
+                return None
+            value = getattr(value, name)
+        return value() if callable(value) else value
+
+    return read
+
+
+class PartnerListApi(PartnerApi):
+    """A paginated list that also answers ``?format=csv`` and ``?format=xlsx``.
+
+    Subclasses give ``items()`` (the filtered rows in a stable order), ``serializer_class``
+    and ``export_columns`` (header and reader per column; the readers get the raw values, so
+    numbers stay numbers in the file) or override ``export_rows``.
+    """
+
+    renderer_classes = [JSONRenderer, CsvRenderer, XlsxRenderer]
+    pagination_class = ApiPagination
+    export_name = "export"
+    export_columns: Sequence[Column] = ()
+
+    def items(self) -> QuerySet[Any] | Sequence[Any]:
+        return self.filter_queryset(self.get_queryset())
+
+    def export_header(self) -> list[str]:
+        return [header for header, _ in self.export_columns]
+
+    def export_rows(self, items: QuerySet[Any] | Sequence[Any]) -> Iterable[Sequence[Any]]:
+        rows: Iterable[Any] = (
+            items.iterator(chunk_size=2000) if isinstance(items, QuerySet) else items
+        )
+        readers = [read for _, read in self.export_columns]
+        return ([_cell(read(item)) for read in readers] for item in rows)
+
+    def export_format(self) -> str:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        fmt = getattr(renderer, "format", "")
+        return fmt if fmt in FORMATS else ""
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response | HttpResponseBase:
+        items = self.items()
+        fmt = self.export_format()
+        if fmt:
+            # A download holds every row, but the paging parameters must still be well formed.
+            paginator = cast(ApiPagination, self.paginator)
+            paginator.get_page_size(request)
+            paginator.get_page_number(request)
+            name = f"{slugify(self.export_name) or 'export'}-{self.today.isoformat()}"
+            return export_response(
+                header=self.export_header(), rows=self.export_rows(items), name=name, fmt=fmt
+            )
+        page = self.paginate_queryset(items)  # type: ignore[arg-type]
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    def finalize_response(  # type: ignore[override]
+        self, request: Request, response: Any, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        # An error asked for as CSV or XLSX is still answered as JSON.
+        if isinstance(response, Response) and self.export_format():
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def decimal(places: int = 2, **kwargs: Any) -> serializers.DecimalField:
+    """A read-only Decimal, as a string with ``places`` decimal places."""
+    return serializers.DecimalField(
+        max_digits=24, decimal_places=places, rounding=ROUND_HALF_UP, read_only=True, **kwargs
+    )

@@ -1,0 +1,24 @@
+"""The partners API: who is calling, for which partner organisation."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from partner_portal.api import PartnerApi, errors
+
+from .serializers import MeSerializer
+
+
+class MeApi(PartnerApi):
+    serializer_class = MeSerializer
+
+    @extend_schema(
+        operation_id="me",
+        summary="The current user and their partner organisation",
+        tags=["account"],
+        responses={200: MeSerializer, **errors()},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.membership).data)  # type: ignore[attr-defined]

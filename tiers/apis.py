@@ -1,0 +1,189 @@
+"""The tier API: standing, insights, the Points Breakdown, a client's points, points history.
+
+Each endpoint serves the selectors of the Tier page and the dashboard (``tiers.selectors``,
+``partners.selectors``), scoped to the caller's partner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clients.selectors import median_tool_usage
+from partner_portal.api import PartnerApi, PartnerListApi, errors, id_parameter, object_id
+from partners.selectors import UnknownTier, program_progress, tier_progression
+from points.selectors import rules_load
+
+from .selectors import (
+    BREAKDOWN_EXPORT_HEADER,
+    breakdown_export_rows,
+    breakdown_rows,
+    client_detail,
+    growth_countries,
+    partner_client,
+    progress_over_time,
+    standing_summary,
+    tier_insights,
+    tier_table,
+)
+from .serializers import (
+    BreakdownQuerySerializer,
+    BreakdownRowSerializer,
+    ClientPointsSerializer,
+    InsightsSerializer,
+    PointsHistorySerializer,
+    StandingSerializer,
+    TargetQuerySerializer,
+)
+
+TAGS = ["tier"]
+
+
+class StandingApi(PartnerApi):
+    serializer_class = StandingSerializer
+
+    @extend_schema(
+        operation_id="tier_standing",
+        summary="The tier standing, the account metrics and every tier's requirements",
+        tags=TAGS,
+        responses={200: StandingSerializer, **errors()},
+    )
+    def get(self, request: Request) -> Response:
+        rules = rules_load()
+        summary = standing_summary(partner=self.partner, on=self.today)
+        progress = program_progress(partner=self.partner, on=self.today, summary=summary)
+        data = {
+            **asdict(summary),
+            "sourced_mrr_12m": progress.sourced_mrr_12m,
+            "sourced_amount_12m": progress.sourced_amount_12m,
+            "csr_percent": progress.csr_percent,
+            "tiers": tier_table(summary=summary, rules=rules, on=self.today),
+        }
+        return Response(StandingSerializer(data).data)
+
+
+class InsightsApi(PartnerApi):
+    serializer_class = InsightsSerializer
+
+    @extend_schema(
+        operation_id="tier_insights",
+        summary="Tier insights and the progress towards a target tier",
+        description=(
+            "To maintain the credited tier, to move up, sold points expiring before the next "
+            "review and the projected tier (PROGRAM.md §7); then total, sold and managed points "
+            "against `target` (the dashboard's “Get to”). An unknown `target` answers 400."
+        ),
+        tags=TAGS,
+        parameters=[TargetQuerySerializer],
+        responses={200: InsightsSerializer, **errors(400)},
+    )
+    def get(self, request: Request) -> Response:
+        target = self.query(TargetQuerySerializer).get("target", "").strip()
+        rules = rules_load()
+        summary = standing_summary(partner=self.partner, on=self.today)
+        try:
+            progression = tier_progression(
+                partner=self.partner, on=self.today, tier_key=target, summary=summary
+            )
+        except UnknownTier as error:
+            raise serializers.ValidationError({"target": [str(error)]}) from None
+        insights = tier_insights(partner=self.partner, summary=summary, rules=rules, on=self.today)
+        data: dict[str, Any] = {
+            **asdict(insights),
+            "median_tool_usage": median_tool_usage(partner=self.partner, on=self.today),
+            "target": progression.target,
+            "targets": progression.choices,
+            "target_reached": progression.reached,
+            "requirements": progression.requirements,
+        }
+        return Response(InsightsSerializer(data).data)
+
+
+class BreakdownApi(PartnerListApi):
+    serializer_class = BreakdownRowSerializer
+    export_name = "points-breakdown"
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "growth": self._growth}
+
+    def items(self) -> Any:
+        filters = self.query(BreakdownQuerySerializer)
+        rules = rules_load()
+        self._growth = set(growth_countries(rules=rules, on=self.today))
+        return breakdown_rows(
+            partner=self.partner,
+            on=self.today,
+            rules=rules,
+            deal_type=filters.get("deal_type", ""),
+            market_type=filters.get("market_type", ""),
+            sort=filters["sort"],
+        )
+
+    def export_header(self) -> list[str]:
+        return list(BREAKDOWN_EXPORT_HEADER)
+
+    def export_rows(self, items: Any) -> Any:
+        return breakdown_export_rows(items, self._growth)
+
+    @extend_schema(
+        operation_id="tier_breakdown",
+        summary="The Points Breakdown: one row per client with its points",
+        description=(
+            "Sold, managed and combined points per client (T5), filtered and sorted as on the "
+            "page. `?format=csv` or `?format=xlsx` downloads every filtered row."
+        ),
+        tags=TAGS,
+        parameters=[BreakdownQuerySerializer],
+        responses={200: BreakdownRowSerializer(many=True), **errors(400)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return super().get(request, *args, **kwargs)
+
+
+class ClientPointsApi(PartnerApi):
+    serializer_class = ClientPointsSerializer
+
+    @extend_schema(
+        operation_id="client_points",
+        summary="A client's points as this partner sees them",
+        description=(
+            "Sold and managed history, active managed points and every sold entry with its "
+            "status and expiry (T6). Another partner's client answers 404."
+        ),
+        tags=["clients"],
+        parameters=[id_parameter("client_id", "A client of the caller's partner.")],
+        responses={200: ClientPointsSerializer, **errors()},
+    )
+    def get(self, request: Request, client_id: str) -> Response:
+        client = partner_client(partner=self.partner, client_id=object_id(client_id))
+        if client is None:
+            raise NotFound("No such client.")
+        detail = client_detail(
+            partner=self.partner, client=client, on=self.today, rules=rules_load()
+        )
+        return Response(ClientPointsSerializer(detail).data)
+
+
+class PointsHistoryApi(PartnerApi):
+    serializer_class = PointsHistorySerializer
+
+    @extend_schema(
+        operation_id="points_history",
+        summary="Monthly points for the last 12 months and a 3-month projection",
+        description=(
+            "The last daily snapshot of each month (T7), then the projection from the latest "
+            "snapshot with only the scheduled sold expiries applied. Both empty before the "
+            "first recompute."
+        ),
+        tags=["points"],
+        responses={200: PointsHistorySerializer, **errors()},
+    )
+    def get(self, request: Request) -> Response:
+        actual, projected = progress_over_time(partner=self.partner, on=self.today)
+        return Response(PointsHistorySerializer({"monthly": actual, "projection": projected}).data)
