@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
@@ -1051,10 +1051,19 @@ def demo_seed(*, partners: int, seed: int, stdout: _Writer | None = None) -> Dem
 
 def _wipe(model: type[models.Model]) -> None:
     queryset: QuerySet[Any] = model._default_manager.all()
-    if type(queryset).delete is not QuerySet.delete:  # an append-only table refuses delete()
-        queryset._raw_delete(queryset.db)
-    else:
+    if type(queryset).delete is QuerySet.delete:
         queryset.delete()
+    elif connection.vendor == "postgresql":
+        # An append-only table (the ledger) refuses row deletes, on PostgreSQL with a trigger
+        # (points migration 0004): emptying the whole table is the one sanctioned path.
+        # Deferred foreign-key checks of rows written earlier in the same transaction must run
+        # first: PostgreSQL does not truncate a table with pending trigger events.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE TABLE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    else:
+        queryset._raw_delete(queryset.db)
 
 
 def _wipe_protecting(model: type[models.Model], done: set[type[models.Model]]) -> None:

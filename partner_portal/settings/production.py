@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .base import *  # noqa: F403
+from .base import CONTENT_SECURITY_POLICY as BASE_CONTENT_SECURITY_POLICY
 from .base import env
 
 DEBUG = False
@@ -20,6 +23,9 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+_directives: dict[str, Any] = dict(BASE_CONTENT_SECURITY_POLICY["DIRECTIVES"])
+_directives["upgrade-insecure-requests"] = True
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _directives}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -29,6 +29,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => window.reportCspViolation({
+  page: e.documentURI, directive: e.violatedDirective, blocked: e.blockedURI,
+  source: e.sourceFile + ":" + e.lineNumber + ":" + e.columnNumber, sample: e.sample,
+}));
+"""
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if CHROMIUM is None:
@@ -57,5 +65,13 @@ def page(browser, live_server):
         lambda message: message.type == "error" and page.console_errors.append(message.text),
     )
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    yield page
-    context.close()
+    # Every Content-Security-Policy violation, with where it comes from (the console message
+    # alone does not say): the pages must work under the policy of the settings.
+    page.csp_violations = []
+    context.expose_binding("reportCspViolation", lambda _source, v: page.csp_violations.append(v))
+    context.add_init_script(CSP_LISTENER)
+    try:
+        yield page
+    finally:
+        context.close()
+    assert page.csp_violations == [], "Content-Security-Policy violations"

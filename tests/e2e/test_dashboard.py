@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from clients.models import SavedReport, StaticList
 from commissions.models import CommissionPayment
@@ -112,20 +113,14 @@ def test_alice_uses_the_dashboard_and_a_report_dialog(page, personas):
     # a date range: the last 90 days bring in Southpaw's 20 sold points
     assert page.text_content('#point-changes [data-figure="new_sold"]') == "100.00"
     page.select_option("#d3-range", "last_90_days")
-    page.wait_for_function(
-        "document.querySelector('#point-changes [data-figure=\"new_sold\"]').textContent"
-        " === '120.00'"
-    )
+    expect(page.locator('#point-changes [data-figure="new_sold"]')).to_have_text("120.00")
     assert page.locator("#get-to").input_value() == "diamond"  # D2 was left alone
 
     # a custom range: editing a date picks "Custom range"; Apply re-renders the section
     page.fill("#d4-start", (today - timedelta(days=7)).isoformat())
     assert page.locator("#d4-range").input_value() == "custom"
     page.click("#shared-selling button[type=submit]")
-    page.wait_for_function(
-        "document.querySelector('#shared-selling [data-figure=\"deals_created\"]').textContent"
-        " === '1'"
-    )
+    expect(page.locator('#shared-selling [data-figure="deals_created"]')).to_have_text("1")
     assert page.text_content('#point-changes [data-figure="new_sold"]') == "120.00"
 
     # the new-sold-points figure opens its dialog with the per-client rows

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from clients.models import Deal
 from points import engine
@@ -116,12 +117,12 @@ def test_the_breakdown_filters_exports_and_opens_the_client_panel(page, personas
 
     page.select_option("#id_market_type", "growth")
     page.wait_for_url("**market_type=growth**")
-    page.wait_for_function("document.querySelectorAll('tr[data-client]').length === 4")
+    expect(page.locator("tr[data-client]")).to_have_count(4)
     page.select_option("#id_deal_type", "sourced")
-    page.wait_for_function("document.querySelectorAll('tr[data-client]').length === 0")
+    expect(page.locator("tr[data-client]")).to_have_count(0)
     assert "No client matches these filters" in page.text_content("#breakdown-table")
     page.select_option("#id_deal_type", "assisted")
-    page.wait_for_function("document.querySelectorAll('tr[data-client]').length === 4")
+    expect(page.locator("tr[data-client]")).to_have_count(4)
 
     with page.expect_download() as download:
         page.click("[data-export=csv]")
@@ -131,7 +132,7 @@ def test_the_breakdown_filters_exports_and_opens_the_client_panel(page, personas
 
     page.select_option("#id_market_type", "")
     page.select_option("#id_deal_type", "")
-    page.wait_for_function("document.querySelectorAll('tr[data-client]').length === 11")
+    expect(page.locator("tr[data-client]")).to_have_count(11)
     page.click("text=Initech")
     panel = page.locator("#client-panel dialog.client-panel")
     panel.wait_for(state="visible")
@@ -167,14 +168,10 @@ def test_the_calculator_answers_as_alice_types(page, personas):
     page.fill("#id_points-sold_amount", "1000")
     page.select_option("#id_points-currency", "USD")
     page.select_option("#id_points-market", "BR")
-    page.wait_for_function(
-        "document.querySelector('[data-result=sold_points]')?.textContent === '100.00'"
-    )
+    expect(page.locator("[data-result=sold_points]")).to_have_text("100.00")
     assert page.text_content("[data-result=total_points]") == "100.00"
     page.check("#id_points-will_manage")
-    page.wait_for_function(
-        "document.querySelector('[data-result=managed_points]')?.textContent === '20.00'"
-    )
+    expect(page.locator("[data-result=managed_points]")).to_have_text("20.00")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "calculator.png"), full_page=False)
 
@@ -183,9 +180,7 @@ def test_the_calculator_answers_as_alice_types(page, personas):
     page.select_option("#id_currency-market", "BR")
     page.select_option("#id_currency-currency", "USD")
     page.fill("#id_currency-sold_points", "100")
-    page.wait_for_function(
-        "document.querySelector('[data-result=sold_value]')?.textContent === '1,000.00 USD'"
-    )
+    expect(page.locator("[data-result=sold_value]")).to_have_text("1,000.00 USD")
     page.select_option("#id_currency-direction", "currency_to_points")
     assert page.locator("#id_currency-sold_points").is_hidden()
     page.fill("#id_currency-sold_value", "-5")
