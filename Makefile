@@ -52,5 +52,8 @@ worker: install  ## A Celery worker (needs CELERY_BROKER_URL)
 beat: install  ## Celery beat with the schedule declared in settings (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A partner_portal beat --loglevel INFO
 
+bench: install  ## Benchmark on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/pp_bench make bench
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:  ## Remove the virtualenv, caches and the local SQLite database
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis staticfiles db.sqlite3*

@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Q, Sum
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 
 from partners.models import Partner
 
@@ -67,6 +68,41 @@ def balances_on(*, on: date, partner_ids: list[int] | None = None) -> dict[int, 
     return result
 
 
+def pair_balances_on(
+    *, on: date, partner_ids: list[int] | None = None
+) -> dict[tuple[int, int, str], Decimal]:
+    """Each (partner, client, track)'s points on ``on``: one grouped pass over the ledger.
+
+    ``partner_totals`` turns it into ``balances_on``'s figures without a second pass.
+    """
+    rows = LedgerEntry.objects.filter(effective_on__lte=on)
+    if partner_ids is not None:
+        rows = rows.filter(partner_id__in=partner_ids)
+    exact = connection.vendor == "postgresql"  # numeric sums need no rounding back
+    return {
+        (partner_id, client_id, track): points if exact else ledger_sum(points)
+        for partner_id, client_id, track, points in (
+            # Fetched at once: a server-side cursor would make the planner favour a
+            # fast-start index walk over the ledger instead of one hashed pass.
+            rows.values_list("partner_id", "client_id", "track")
+            .annotate(points=Sum("points"))
+            .order_by()
+        )
+    }
+
+
+def partner_totals(
+    pairs: dict[tuple[int, int, str], Decimal],
+) -> dict[int, dict[str, Decimal]]:
+    """Per-partner sold and managed sums of ``pair_balances_on``'s rows (as ``balances_on``)."""
+    result: dict[int, dict[str, Decimal]] = defaultdict(
+        lambda: {Track.SOLD: ZERO, Track.MANAGED: ZERO}
+    )
+    for (partner_id, _client_id, track), points in pairs.items():
+        result[partner_id][track] += points
+    return result
+
+
 def partner_balance(*, partner: Partner, on: date) -> tuple[Decimal, Decimal]:
     """(sold, managed) points of one partner on ``on``."""
     sums = LedgerEntry.objects.filter(partner=partner, effective_on__lte=on).aggregate(
@@ -91,3 +127,40 @@ def active_sold_gains(*, partner: Partner, on: date) -> list[engine.SoldGain]:
         .values_list("effective_on", "points")
     )
     return [engine.SoldGain(won_on=won_on, points=points) for won_on, points in gains]
+
+
+def ledger_entries(*, partner: Partner) -> QuerySet[LedgerEntry]:
+    """The partner's ledger entries with their client and deal, newest first (a stable order)."""
+    return partner.ledger_entries.select_related("client", "deal").order_by("-effective_on", "-id")
+
+
+def partner_id_ranges(*, chunks: int) -> list[tuple[int, int]]:
+    """Contiguous (first id, last id) partner ranges, at most ``chunks``, of about equal work.
+
+    A partner weighs one plus its managed assignments, so that the largest partners do not all
+    land in one range.
+    """
+    from clients.models import ManagedAssignment
+
+    ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return []
+    weight = dict(
+        ManagedAssignment.objects.order_by()
+        .values("partner_id")
+        .annotate(n=Count("pk"))
+        .values_list("partner_id", "n")
+    )
+    chunks = max(1, min(chunks, len(ids)))
+    total = sum(1 + weight.get(pk, 0) for pk in ids)
+    ranges: list[tuple[int, int]] = []
+    start, reached = 0, 0
+    for index, pk in enumerate(ids):
+        reached += 1 + weight.get(pk, 0)
+        left_ids, left_chunks = len(ids) - index - 1, chunks - len(ranges) - 1
+        due = reached * chunks >= total * (len(ranges) + 1)
+        if left_chunks > 0 and (due or left_ids == left_chunks):
+            ranges.append((ids[start], pk))
+            start = index + 1
+    ranges.append((ids[start], ids[-1]))
+    return ranges

@@ -10,8 +10,9 @@ from django.db.models import Count
 from clients.bench import BenchSeedError, bench_seed
 from clients.models import Client, ManagedAssignment, MrrRecord
 from partners.models import Partner
-from points.models import LedgerEntry
+from points.models import DailySnapshot, LedgerEntry
 from points.services import points_recompute
+from tiers.models import TierStanding
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +38,56 @@ def test_tiny_bench_data_set_has_its_shape_and_a_rerun_writes_nothing():
 def test_bench_scale_refuses_sqlite_with_a_clear_message():
     with pytest.raises(CommandError, match="PostgreSQL"):
         call_command("seed_demo", "--scale", "tenth")
+
+
+def _outcome():
+    return {
+        "ledger": sorted(
+            LedgerEntry.objects.values_list(
+                "idempotency_key", "partner_id", "client_id", "kind", "points", "effective_on"
+            )
+        ),
+        "snapshots": sorted(
+            DailySnapshot.objects.values_list("partner_id", "date", "sold", "managed", "total")
+        ),
+        "standings": sorted(
+            TierStanding.objects.values_list(
+                "partner_id", "date", "total", "performance_tier_id", "credited_tier_id"
+            )
+        ),
+    }
+
+
+def _ledger_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [LedgerEntry._meta.db_table]
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY needs PostgreSQL")
+def test_history_replayed_in_two_processes_is_the_one_replayed_in_one():
+    from django.utils import timezone
+
+    def empty_the_program():  # ids from 1 again, so that both runs number rows alike
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE partners_partner, clients_client, auth_user RESTART IDENTITY CASCADE"
+            )
+
+    empty_the_program()
+    indexes = _ledger_indexes()
+    side_by_side = bench_seed(scale=0.003, seed=5, processes=2)
+    assert _ledger_indexes() == indexes  # the lookup indexes are built again
+    parallel = _outcome()
+    assert side_by_side.counts["ledger_entries"] == len(parallel["ledger"]) > 0
+    assert {row[3] for row in parallel["ledger"]} >= {"deal_won", "managed_change"}
+    days = {row[1] for row in parallel["snapshots"]}
+    assert len(days) >= 24 and len(parallel["snapshots"]) == 6 * len(days)
+    assert not points_recompute(on=timezone.localdate()).changed
+
+    empty_the_program()
+    bench_seed(scale=0.003, seed=5, processes=1)
+    assert _outcome() == parallel

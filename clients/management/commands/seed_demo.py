@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -88,7 +89,9 @@ class Command(BaseCommand):
         from clients.bench import BENCH_PASSWORD, LARGEST_LOGIN, BenchSeedError, bench_seed
 
         try:
-            result = bench_seed(scale=scale, seed=seed, say=self.stdout.write)
+            result = bench_seed(
+                scale=scale, seed=seed, processes=os.cpu_count() or 1, say=self.stdout.write
+            )
         except BenchSeedError as exc:
             raise CommandError(str(exc)) from exc
         counts = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in result.counts.items())

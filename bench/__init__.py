@@ -1,0 +1,1 @@
+"""``make bench``: the benchmark of the portal at the size of a large partner program."""
