@@ -8,10 +8,10 @@ recompute on every first of a month and today, which writes over 3 million ledge
 
 from __future__ import annotations
 
-import multiprocessing
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -125,7 +125,8 @@ def _month_starts(today: date) -> list[date]:
 
 
 def _replay_range(first: int, last: int, days: list[date]) -> list[tuple[int, float]]:
-    """The recompute of every day in ``days`` for the partners ``first..last`` (one process)."""
+    """The recompute of every day in ``days`` for the partners ``first..last`` (one thread, on
+    a database connection of its own)."""
     ids = list(
         Partner.objects.filter(pk__gte=first, pk__lte=last)
         .order_by("pk")
@@ -144,17 +145,17 @@ def _replay_range(first: int, last: int, days: list[date]) -> list[tuple[int, fl
     return done
 
 
-def _replay_side_by_side(days: list[date], *, processes: int, say: Callable[[str], None]) -> None:
-    """Replay the history in ``processes`` processes, each over a range of partners.
+def _replay_side_by_side(days: list[date], *, workers: int, say: Callable[[str], None]) -> None:
+    """Replay the history in ``workers`` threads, each over a range of partners on a database
+    connection of its own; the work is set-based SQL, so PostgreSQL runs the ranges in parallel.
 
     Each range is recomputed exactly as the fan-out's chunks are, so the ledger, snapshots
     and standings are those of one run over every partner.
     """
-    ranges = partner_id_ranges(chunks=processes)
+    ranges = partner_id_ranges(chunks=workers)
     say(f"  replaying {len(days)} days over {len(ranges)} partner ranges side by side")
-    connections.close_all()  # each process opens its own connection
-    with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
-        per_range = pool.starmap(_replay_range, [(first, last, days) for first, last in ranges])
+    with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
+        per_range = list(pool.map(lambda bounds: _replay_range(bounds[0], bounds[1], days), ranges))
     for k, day in enumerate(days):
         entries = sum(done[k][0] for done in per_range)
         slowest = max(done[k][1] for done in per_range)
@@ -165,13 +166,13 @@ def bench_seed(
     *,
     scale: float = 1.0,
     seed: int = 7,
-    processes: int = 1,
+    workers: int = 1,
     say: Callable[[str], None] = lambda _: None,
 ) -> BenchResult:
     """Write the benchmark data set into an empty PostgreSQL database and recompute it.
 
-    With ``processes`` above 1 (and outside a transaction) the history is replayed in that
-    many processes side by side, each over a range of partners.
+    With ``workers`` above 1 (and outside a transaction) the history is replayed in that many
+    threads side by side, each over a range of partners on its own database connection.
     """
     if connection.vendor != "postgresql":
         raise BenchSeedError("The benchmark data set needs PostgreSQL: set DATABASE_URL.")
@@ -304,8 +305,8 @@ def bench_seed(
 
     days = [day for day in [*months[1:], today] if day <= today]
     with _ledger_lookup_indexes_deferred():
-        if processes > 1 and not connection.in_atomic_block:
-            _replay_side_by_side(days, processes=processes, say=say)
+        if workers > 1 and not connection.in_atomic_block:
+            _replay_side_by_side(days, workers=workers, say=say)
         else:
             with transaction.atomic():
                 _bulk_load()

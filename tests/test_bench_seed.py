@@ -68,7 +68,7 @@ def _ledger_indexes():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY needs PostgreSQL")
-def test_history_replayed_in_two_processes_is_the_one_replayed_in_one():
+def test_history_replayed_in_two_threads_is_the_one_replayed_in_one():
     from django.utils import timezone
 
     def empty_the_program():  # ids from 1 again, so that both runs number rows alike
@@ -79,7 +79,7 @@ def test_history_replayed_in_two_processes_is_the_one_replayed_in_one():
 
     empty_the_program()
     indexes = _ledger_indexes()
-    side_by_side = bench_seed(scale=0.003, seed=5, processes=2)
+    side_by_side = bench_seed(scale=0.003, seed=5, workers=2)
     assert _ledger_indexes() == indexes  # the lookup indexes are built again
     parallel = _outcome()
     assert side_by_side.counts["ledger_entries"] == len(parallel["ledger"]) > 0
@@ -89,5 +89,5 @@ def test_history_replayed_in_two_processes_is_the_one_replayed_in_one():
     assert not points_recompute(on=timezone.localdate()).changed
 
     empty_the_program()
-    bench_seed(scale=0.003, seed=5, processes=1)
+    bench_seed(scale=0.003, seed=5, workers=1)
     assert _outcome() == parallel

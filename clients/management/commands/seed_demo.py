@@ -90,7 +90,7 @@ class Command(BaseCommand):
 
         try:
             result = bench_seed(
-                scale=scale, seed=seed, processes=os.cpu_count() or 1, say=self.stdout.write
+                scale=scale, seed=seed, workers=os.cpu_count() or 1, say=self.stdout.write
             )
         except BenchSeedError as exc:
             raise CommandError(str(exc)) from exc
