@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class ClientsConfig(AppConfig):
     name = "clients"
     verbose_name = "Clients"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -11,9 +11,8 @@ from django.db.models import Q, QuerySet
 from clients.models import Deal, ManagedAssignment, Renewal
 from clients.selectors import (
     RENEWAL_DEADLINE_DAYS,
-    client_ids_of,
     csr_average_12m,
-    mrr_usd_on_each,
+    csr_totals_12m,
     sourced_mrr_12m,
 )
 from points import engine
@@ -250,24 +249,14 @@ class CsrMonth:
 
 def csr_months(*, partner: Partner, on: date) -> list[CsrMonth]:
     """The 12 complete months behind ``clients.selectors.csr_average_12m``, oldest first."""
-    rules = rules_load()
-    first = on.replace(day=1)
-    starts = [engine.add_months(first, -k) for k in range(12, 0, -1)]
-    ends = [engine.add_months(start, 1) - timedelta(days=1) for start in starts]
-    mrr = mrr_usd_on_each(
-        client_ids=client_ids_of(partner=partner, on=on), days=starts + ends, rules=rules
-    )
     months = []
-    for start, end in zip(starts, ends, strict=True):
-        paying = {c: m for c, m in mrr[start].items() if m > 0}
-        start_total = sum(paying.values(), _ZERO)
-        kept = sum((m for c, m in paying.items() if mrr[end].get(c, _ZERO) > 0), _ZERO)
-        ratio = engine.csr_month(mrr[start], mrr[end])
+    for month in csr_totals_12m(partner=partner, on=on, rules=rules_load()):
+        ratio = month.csr
         months.append(
             CsrMonth(
-                month=start,
-                start_mrr=engine.round_half_up(start_total),
-                retained_mrr=engine.round_half_up(kept),
+                month=month.month,
+                start_mrr=engine.round_half_up(month.start_mrr),
+                retained_mrr=engine.round_half_up(month.retained_mrr),
                 csr_percent=None if ratio is None else engine.round_half_up(ratio * _HUNDRED),
             )
         )

@@ -16,6 +16,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django_countries import countries
 
+from partner_portal.widgets import Select
+
 from . import engine
 
 POINTS_TO_CURRENCY = "points_to_currency"
@@ -169,10 +171,8 @@ class _RulesForm(forms.Form):
     def __init__(self, *args: Any, rules: engine.Rules, on: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rules, self.on = rules, on
-        self.fields["currency"].widget = forms.Select(
-            choices=[(c, c) for c in currencies_on(rules, on)]
-        )
-        self.fields["market"].widget = forms.Select(choices=_country_choices())
+        self.fields["currency"].widget = Select(choices=[(c, c) for c in currencies_on(rules, on)])
+        self.fields["market"].widget = Select(choices=_country_choices())
 
     def clean_currency(self) -> str:
         return validate_currency(self.cleaned_data["currency"], rules=self.rules, on=self.on)

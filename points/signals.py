@@ -1,4 +1,4 @@
-"""Saving or deleting a rule row clears the cached rule tables."""
+"""Saving or deleting a rule row clears the cached rule tables and the metrics they convert."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from clients.selectors import account_data_changed
 from tiers.models import ReviewDate, Tier, TierRequirement
 
 from .models import FxRate, GrowthMarket, PointRate

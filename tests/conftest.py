@@ -80,6 +80,14 @@ def _program_rules(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_account_metrics() -> None:
+    """Each test's database starts anew (and may reuse ids): so do the cached account metrics."""
+    from clients.selectors import account_data_changed
+
+    account_data_changed()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_inline(request: pytest.FixtureRequest):
     """Outside the ``worker`` tests, tasks run in the test's own process and transaction.
 

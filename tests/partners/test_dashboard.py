@@ -539,7 +539,10 @@ QUERY_URLS = [
 
 
 def fresh_rules() -> None:
-    """Load the rule tables into the cache now, so that they never expire between counts."""
+    """Load the rule tables into the cache now, so that they never expire between counts.
+
+    Clearing them also drops the cached account metrics: every count is of the uncached page.
+    """
     rules_cache_clear()
     rules_load()
 

@@ -20,7 +20,7 @@ from partners.selectors import (
     upcoming_renewals,
 )
 from points import engine
-from points.selectors import rules_load
+from points.selectors import rules_cache_clear, rules_load
 from points.services import points_recompute
 from tests.factories import (
     AssignmentFactory,
@@ -131,6 +131,31 @@ def test_csr_average_is_the_mean_of_the_last_twelve_complete_months(personas):
     assert all(m.start_mrr == Decimal("3000.00") and m.csr_percent == 100 for m in after)
     average = csr_average_12m(partner=personas.acme, on=today, rules=rules_load())
     assert average is not None and engine.round_half_up(average * 100) == progress.csr_percent
+
+
+def test_csr_is_cached_until_account_data_or_rules_change(personas, django_assert_num_queries):
+    today = timezone.localdate()
+    client = ClientFactory()
+    MrrFactory(client=client, date=days_ago(500), mrr=Decimal("1000"))
+    AssignmentFactory(partner=personas.acme, client=client, start=days_ago(500))
+    rules = rules_load()
+    assert csr_average_12m(partner=personas.acme, on=today, rules=rules) == 1
+    with django_assert_num_queries(0):
+        assert csr_average_12m(partner=personas.acme, on=today, rules=rules) == 1
+    # Saving an MRR record (a churn two months ago) is seen at once: that month keeps 0%, the
+    # last month has no MRR at its start and no C$R, the 10 before keep 100%.
+    churn = engine.add_months(today.replace(day=1), -2) + timedelta(days=3)
+    record = MrrFactory(client=client, date=churn, mrr=Decimal("0"))
+    expected = Decimal(10) / Decimal(11)
+    assert csr_average_12m(partner=personas.acme, on=today, rules=rules) == expected
+    # So is deleting it, and a change of the rule tables.
+    record.delete()
+    assert csr_average_12m(partner=personas.acme, on=today, rules=rules) == 1
+    rules_cache_clear()
+    with django_assert_num_queries(3):  # the client set (2 queries) and its MRR records
+        csr_average_12m(partner=personas.acme, on=today, rules=rules)
+    # Another partner or another day is its own entry.
+    assert csr_average_12m(partner=personas.globex, on=today, rules=rules) is None
 
 
 def test_csr_is_none_without_any_history(personas):
