@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from clients.selectors import account_data_changed
 from tiers.models import ReviewDate, Tier, TierRequirement
 
 from .models import FxRate, GrowthMarket, PointRate
