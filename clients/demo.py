@@ -30,7 +30,7 @@ from clients.models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
 from commissions.models import CommissionLine, CommissionPayment
 from partners.models import Membership, Partner, PartnerManagerContact
 from points import engine
-from points.models import DailySnapshot, LedgerEntry
+from points.models import DailySnapshot, LedgerEntry, PairBalance
 from points.selectors import rules_load
 from points.services import points_recompute
 from tiers.models import TierReview, TierReviewResult, TierStanding
@@ -1089,6 +1089,7 @@ def demo_clear() -> None:
     user_model = get_user_model()
     ordered: list[type[models.Model]] = [
         LedgerEntry,
+        PairBalance,
         CommissionLine,
         CommissionPayment,
         TierReviewResult,

@@ -36,24 +36,29 @@ RENEWAL_DEADLINE_DAYS = 45
 _ZERO = Decimal(0)
 
 
-def client_ids_of(*, partner: Partner, on: date) -> set[int]:
-    """The partner's clients on ``on``: managed then, or with a deal won in the last 12 months."""
-    managed = (
-        ManagedAssignment.objects.filter(partner=partner)
-        .active_on(on)
-        .values_list("client_id", flat=True)
-    )
+def _client_id_sets(*, partner: Partner, on: date) -> tuple[QuerySet, QuerySet]:
+    managed = ManagedAssignment.objects.filter(partner=partner).active_on(on).values("client_id")
     won = (
         Deal.objects.filter(partner=partner)
         .closed_won()
         .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
-        .values_list("client_id", flat=True)
+        .values("client_id")
     )
-    return set(managed) | set(won)
+    return managed, won
+
+
+def client_ids_of(*, partner: Partner, on: date) -> set[int]:
+    """The partner's clients on ``on``: managed then, or with a deal won in the last 12 months."""
+    managed, won = _client_id_sets(partner=partner, on=on)
+    return set(managed.values_list("client_id", flat=True)) | set(
+        won.values_list("client_id", flat=True)
+    )
 
 
 def clients_of(*, partner: Partner, on: date) -> QuerySet[Client]:
-    return Client.objects.filter(pk__in=client_ids_of(partner=partner, on=on))
+    """``client_ids_of`` as a queryset whose conditions are subqueries of the same query."""
+    managed, won = _client_id_sets(partner=partner, on=on)
+    return Client.objects.filter(Q(pk__in=managed) | Q(pk__in=won))
 
 
 def mrr_usd_on_each(
@@ -152,16 +157,22 @@ def csr_average_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decim
 
 
 def median_tool_usage(*, partner: Partner, on: date) -> Decimal | None:
-    """Median number of tools used over the partner's currently managed clients."""
+    """Median number of tools used over the partner's currently managed clients.
+
+    Each client's latest record on or before ``on`` is one index probe; clients without one
+    are left out.
+    """
+    from django.db.models import Subquery
+
     managed = ManagedAssignment.objects.filter(partner=partner).active_on(on).values("client_id")
-    latest: dict[int, int] = {}
-    for client_id, tools in (
-        MrrRecord.objects.filter(client_id__in=managed, date__lte=on)
-        .order_by("client_id", "date")
-        .values_list("client_id", "tools_used")
-    ):
-        latest[client_id] = tools
-    return engine.median_tool_usage(latest.values())
+    latest = MrrRecord.objects.filter(client_id=OuterRef("pk"), date__lte=on).order_by("-date")
+    tools = (
+        Client.objects.filter(pk__in=managed)
+        .annotate(tools=Subquery(latest.values("tools_used")[:1]))
+        .filter(tools__isnull=False)
+        .values_list("tools", flat=True)
+    )
+    return engine.median_tool_usage(tools)
 
 
 def sourced_mrr_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decimal:
@@ -181,12 +192,17 @@ def sourced_mrr_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decim
 def client_rows(*, partner: Partner, on: date, search: str = "") -> QuerySet[Client]:
     """The partner's clients with this partner's sold and managed points and current MRR.
 
-    One query whatever the number of clients: the points and MRR are correlated subqueries.
+    One query whatever the number of clients. The points are the pair balances the database
+    keeps (one joined row a client) when they are the points on ``on``, else correlated sums
+    of the ledger; the MRR is a correlated subquery.
     """
-    from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+    from django.db.models import DecimalField, F, FilteredRelation, OuterRef, Subquery, Sum, Value
     from django.db.models.functions import Coalesce
 
     from points.models import LedgerEntry, Track
+    from points.selectors import balances_are_current
+
+    figure = DecimalField(max_digits=20, decimal_places=6)
 
     def points(track: str) -> Coalesce:
         total = (
@@ -198,18 +214,19 @@ def client_rows(*, partner: Partner, on: date, search: str = "") -> QuerySet[Cli
             .annotate(total=Sum("points"))
             .values("total")
         )
-        return Coalesce(
-            Subquery(total),
-            Value(Decimal(0)),
-            output_field=DecimalField(max_digits=20, decimal_places=6),
-        )
+        return Coalesce(Subquery(total), Value(Decimal(0)), output_field=figure)
 
     latest = MrrRecord.objects.filter(client_id=OuterRef("pk"), date__lte=on).order_by("-date")
-    rows = clients_of(partner=partner, on=on).annotate(
-        sold=points(Track.SOLD),
-        managed=points(Track.MANAGED),
-        current_mrr=Subquery(latest.values("mrr")[:1]),
-    )
+    rows = clients_of(partner=partner, on=on)
+    if balances_are_current(on=on, partner_ids=[partner.pk]):
+        rows = rows.annotate(
+            balance=FilteredRelation("pair_balances", condition=Q(pair_balances__partner=partner)),
+            sold=Coalesce(F("balance__sold"), Value(Decimal(0)), output_field=figure),
+            managed=Coalesce(F("balance__managed"), Value(Decimal(0)), output_field=figure),
+        )
+    else:
+        rows = rows.annotate(sold=points(Track.SOLD), managed=points(Track.MANAGED))
+    rows = rows.annotate(current_mrr=Subquery(latest.values("mrr")[:1]))
     if search:
         rows = rows.filter(Q(name__icontains=search) | Q(domain__icontains=search))
     return rows.order_by("name", "pk")

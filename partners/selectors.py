@@ -172,27 +172,18 @@ class UpcomingRenewal:
 
 
 def upcoming_renewals(
-    *, partner: Partner, on: date, days: int = RENEWAL_WINDOW_DAYS
+    *, partner: Partner, on: date, days: int = RENEWAL_WINDOW_DAYS, limit: int | None = None
 ) -> list[UpcomingRenewal]:
     """D6: renewals dated from ``on`` to ``on + days`` of the partner's clients, soonest first.
 
     The partner's clients are those of ``clients.selectors.client_ids_of`` (managed on ``on``
     or with a deal won in the 12 months before), read here as subqueries so the whole table
-    is one query. The renewal deadline is 45 days before the renewal date.
+    is one query. The renewal deadline is 45 days before the renewal date. ``limit`` keeps the
+    soonest ones only (``upcoming_renewals_count`` counts them all).
     """
-    managed = ManagedAssignment.objects.filter(partner=partner).active_on(on).values("client_id")
-    won = (
-        Deal.objects.filter(partner=partner)
-        .closed_won()
-        .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
-        .values("client_id")
-    )
-    renewals = (
-        Renewal.objects.filter(date__gte=on, date__lte=on + timedelta(days=days))
-        .filter(Q(client_id__in=managed) | Q(client_id__in=won))
-        .select_related("client")
-        .order_by("date", "client__name", "id")
-    )
+    renewals = _upcoming_renewals(partner=partner, on=on, days=days).select_related("client")
+    if limit is not None:
+        renewals = renewals[:limit]
     rows = []
     for renewal in renewals:
         deadline = renewal.date - timedelta(days=RENEWAL_DEADLINE_DAYS)
@@ -205,6 +196,25 @@ def upcoming_renewals(
             )
         )
     return rows
+
+
+def upcoming_renewals_count(*, partner: Partner, on: date, days: int = RENEWAL_WINDOW_DAYS) -> int:
+    return _upcoming_renewals(partner=partner, on=on, days=days).count()
+
+
+def _upcoming_renewals(*, partner: Partner, on: date, days: int) -> QuerySet[Renewal]:
+    managed = ManagedAssignment.objects.filter(partner=partner).active_on(on).values("client_id")
+    won = (
+        Deal.objects.filter(partner=partner)
+        .closed_won()
+        .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
+        .values("client_id")
+    )
+    return (
+        Renewal.objects.filter(date__gte=on, date__lte=on + timedelta(days=days))
+        .filter(Q(client_id__in=managed) | Q(client_id__in=won))
+        .order_by("date", "client__name", "id")
+    )
 
 
 # What D1's account metrics are made of

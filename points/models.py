@@ -159,8 +159,17 @@ class LedgerEntry(models.Model):
         verbose_name_plural = "ledger entries"
         indexes = [
             models.Index(fields=["partner", "effective_on"]),
-            models.Index(fields=["partner", "client", "track"]),
+            # A partner's points per client, with the day and points: the sums of the
+            # breakdown and the client list are index-only scans.
+            models.Index(
+                fields=["partner", "client", "track", "effective_on", "points"],
+                name="ledger_partner_client_points",
+            ),
             models.Index(fields=["kind", "effective_on"]),
+            # A partner's gains of one kind (the active sold gains behind the tier projections).
+            models.Index(
+                fields=["partner", "kind", "effective_on"], name="ledger_partner_kind_day"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,6 +182,30 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise LedgerIsAppendOnly("Ledger entries are never deleted; append a correction.")
+
+
+class PairBalance(models.Model):
+    """A partner's sold and managed points with one client: the sums of all their entries.
+
+    Derived from the ledger by the database itself: a trigger adds every appended entry
+    (points migration 0006), so the pages and the recompute read one row a pair instead of
+    summing the entries. ``through`` is the latest day counted; readers that need the points
+    on an earlier day than that sum the ledger instead (``points.selectors``).
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="pair_balances")
+    sold = models.DecimalField(**POINTS)
+    managed = models.DecimalField(**POINTS)
+    through = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "client"], name="pair_balance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} / {self.client}: {self.sold} sold, {self.managed} managed"
 
 
 class DailySnapshot(models.Model):

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from partners.models import Partner
 
 from . import engine
-from .models import LedgerEntry, Track
+from .models import LedgerEntry, PairBalance, Track
 from .rules import rules_from_tables
 
 LEDGER_PLACES = 6
@@ -75,14 +75,29 @@ def balances_on(*, on: date, partner_ids: list[int] | None = None) -> dict[int, 
 def pair_balances_on(
     *, on: date, partner_ids: list[int] | None = None
 ) -> dict[tuple[int, int, str], Decimal]:
-    """Each (partner, client, track)'s points on ``on``: one grouped pass over the ledger.
+    """Each (partner, client, track)'s points on ``on``.
 
-    ``partner_totals`` turns it into ``balances_on``'s figures without a second pass.
+    When no entry of these partners is dated after ``on``, they are the pair balances the
+    database keeps (``PairBalance``): one row a pair. Otherwise one grouped pass over the
+    ledger. ``partner_totals`` turns either into ``balances_on``'s figures.
     """
+    exact = connection.vendor == "postgresql"  # numeric sums need no rounding back
+    if balances_are_current(on=on, partner_ids=partner_ids):
+        kept = PairBalance.objects.all()
+        if partner_ids is not None:
+            kept = kept.filter(partner_id__in=partner_ids)
+        result: dict[tuple[int, int, str], Decimal] = {}
+        for partner_id, client_id, sold, managed in kept.values_list(
+            "partner_id", "client_id", "sold", "managed"
+        ):
+            result[(partner_id, client_id, Track.SOLD)] = sold if exact else ledger_sum(sold)
+            result[(partner_id, client_id, Track.MANAGED)] = (
+                managed if exact else ledger_sum(managed)
+            )
+        return result
     rows = LedgerEntry.objects.filter(effective_on__lte=on)
     if partner_ids is not None:
         rows = rows.filter(partner_id__in=partner_ids)
-    exact = connection.vendor == "postgresql"  # numeric sums need no rounding back
     return {
         (partner_id, client_id, track): points if exact else ledger_sum(points)
         for partner_id, client_id, track, points in (
@@ -93,6 +108,18 @@ def pair_balances_on(
             .order_by()
         )
     }
+
+
+def balances_are_current(*, on: date, partner_ids: list[int] | None = None) -> bool:
+    """Whether the pair balances are these partners' points on ``on``: no entry is dated later.
+
+    One index probe: entries after ``on`` exist only when a day after it has been recomputed
+    or an adjustment is dated ahead.
+    """
+    later = LedgerEntry.objects.filter(effective_on__gt=on, kind__in=LedgerEntry.Kind.values)
+    if partner_ids is not None:
+        later = later.filter(partner_id__in=partner_ids)
+    return not later.exists()
 
 
 def partner_totals(

@@ -129,9 +129,17 @@ class Insights:
 
 
 def tier_insights(
-    *, partner: Partner, summary: StandingSummary, rules: engine.Rules, on: date
+    *,
+    partner: Partner,
+    summary: StandingSummary,
+    rules: engine.Rules,
+    on: date,
+    gains: list[engine.SoldGain] | None = None,
 ) -> Insights:
-    """What keeps the credited tier, what the next tier needs, and the next review's outlook."""
+    """What keeps the credited tier, what the next tier needs, and the next review's outlook.
+
+    ``gains`` passes in ``active_sold_gains`` already read for ``on``.
+    """
     from clients.selectors import csr_average_12m
     from points.selectors import active_sold_gains
 
@@ -141,7 +149,8 @@ def tier_insights(
     if credited is not None and credited.rank > 0:
         raw = engine.needs_for(credited, sold=summary.sold, managed=summary.managed)
         maintain = engine.Needs(round2(raw.total), round2(raw.sold), round2(raw.managed))
-    gains = active_sold_gains(partner=partner, on=on)
+    if gains is None:
+        gains = active_sold_gains(partner=partner, on=on)
     figures = {
         "on": on,
         "sold": summary.sold,
@@ -179,11 +188,16 @@ class MonthFigures:
 
 
 def progress_over_time(
-    *, partner: Partner, on: date, months: int = 12
+    *,
+    partner: Partner,
+    on: date,
+    months: int = 12,
+    gains: list[engine.SoldGain] | None = None,
 ) -> tuple[list[MonthFigures], list[MonthFigures]]:
     """The last daily snapshot of each of the last ``months`` months, then a 3-month projection.
 
     The projection starts from the latest snapshot and applies only scheduled sold expiries.
+    ``gains`` passes in ``active_sold_gains`` already read for ``on``.
     """
     from points.models import DailySnapshot
     from points.selectors import active_sold_gains
@@ -206,7 +220,9 @@ def progress_over_time(
             on=latest.day,
             sold=latest.sold,
             managed=latest.managed,
-            gains=active_sold_gains(partner=partner, on=latest.day),
+            gains=gains
+            if gains is not None and latest.day == on
+            else active_sold_gains(partner=partner, on=latest.day),
         )
     ]
     return actual, projected

@@ -20,7 +20,7 @@ from partners.services import TIER_POINTS_BETA, beta_enabled
 from partners.tenancy import partner_required
 from points import engine
 from points.calculator import CurrencyCalculatorForm, PointsCalculatorForm, currencies_on
-from points.selectors import rules_load
+from points.selectors import active_sold_gains, rules_load
 
 from .forms import BreakdownForm
 from .selectors import (
@@ -186,9 +186,12 @@ def tier(request: HttpRequest) -> HttpResponse:
         "certified": partner.is_certified_on(today),
     }
     if beta_on and request.GET.get("view") != "classic":
-        actual, projected = progress_over_time(partner=partner, on=today)
+        gains = active_sold_gains(partner=partner, on=today)
+        actual, projected = progress_over_time(partner=partner, on=today, gains=gains)
         context.update(
-            insights=tier_insights(partner=partner, summary=summary, rules=rules, on=today),
+            insights=tier_insights(
+                partner=partner, summary=summary, rules=rules, on=today, gains=gains
+            ),
             median_tools=median_tool_usage(partner=partner, on=today),
             progress_figure=_progress_figure(summary, rules, today),
             over_time_figure=_over_time_figure(actual, projected) if actual else None,

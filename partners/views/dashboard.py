@@ -42,6 +42,7 @@ from partners.selectors import (
     sourced_deals_12m,
     tier_progression,
     upcoming_renewals,
+    upcoming_renewals_count,
 )
 from partners.tenancy import partner_required
 from points.engine import round_half_up
@@ -186,12 +187,13 @@ def _progression(
 
 def _renewals(params: QueryDict, *, partner: Partner, today: date) -> dict[str, Any]:
     """D6: the soonest renewals, or all of them when asked (``renewals=all``)."""
-    rows = upcoming_renewals(partner=partner, on=today)
     show_all = params.get(RENEWALS) == "all"
+    rows = upcoming_renewals(partner=partner, on=today, limit=None if show_all else RENEWALS_SHOWN)
+    total = len(rows) if show_all else upcoming_renewals_count(partner=partner, on=today)
     query = urlencode([*_keep(params, own=(RENEWALS,)), (RENEWALS, "all")])
     return {
-        "renewals": rows if show_all else rows[:RENEWALS_SHOWN],
-        "renewals_total": len(rows),
+        "renewals": rows,
+        "renewals_total": total,
         "renewals_all_url": f"{reverse('partners:dashboard')}?{query}#renewals",
     }
 

@@ -525,8 +525,9 @@ def give_clients(partner, count: int, prefix: str) -> None:
 
 # (URL name, query, htmx?, most queries): session, user and membership are the first 3.
 QUERY_URLS = [
-    ("partners:dashboard", {}, False, 12),  # D3 and D4 share one range: one report_totals
-    ("partners:dashboard", {"d3-range": "last_90_days", "get_to": "elite"}, False, 14),
+    # D3 and D4 share one range: one report_totals; D6 reads its first rows and a count.
+    ("partners:dashboard", {}, False, 13),
+    ("partners:dashboard", {"d3-range": "last_90_days", "get_to": "elite"}, False, 15),
     ("partners:dashboard-progression", {"get_to": "diamond"}, True, 4),
     ("partners:dashboard-point-changes", {"d3-range": "last_12_months"}, True, 5),
     ("partners:dashboard-shared-selling", {}, True, 5),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from clients.models import Deal, Renewal
-from clients.selectors import csr_average_12m, sourced_mrr_12m
+from clients.selectors import csr_average_12m, median_tool_usage, sourced_mrr_12m
 from partners.selectors import (
     UnknownTier,
     csr_months,
@@ -18,6 +18,7 @@ from partners.selectors import (
     sourced_deals_12m,
     tier_progression,
     upcoming_renewals,
+    upcoming_renewals_count,
 )
 from points import engine
 from points.selectors import rules_cache_clear, rules_load
@@ -252,6 +253,11 @@ def test_upcoming_renewals_are_the_partners_clients_in_the_next_120_days(persona
     ]
     assert [row.days_to_deadline for row in rows] == [-45, -35, -15, 75]
     assert upcoming_renewals(partner=personas.globex, on=today)[0].renewal.client == theirs
+    # The dashboard shows the soonest few and counts the rest in SQL.
+    soonest = upcoming_renewals(partner=personas.acme, on=today, limit=2)
+    assert [row.renewal for row in soonest] == [today_renewal, in_10]
+    assert upcoming_renewals_count(partner=personas.acme, on=today) == 4
+    assert upcoming_renewals_count(partner=personas.globex, on=today) == 1
 
 
 def test_partner_pdm_is_the_partners_own_or_none(personas):
@@ -261,3 +267,24 @@ def test_partner_pdm_is_the_partners_own_or_none(personas):
     PartnerFactory(pdm=PdmFactory())
     assert partner_pdm(partner=personas.acme) == pdm
     assert partner_pdm(partner=personas.globex) is None
+
+
+def test_median_tool_usage_takes_each_managed_clients_latest_record(personas):
+    on = date(2026, 6, 30)
+    first, second, third, no_record, ended = (ClientFactory() for _ in range(5))
+    MrrFactory(client=first, date=date(2026, 1, 1), tools_used=9)
+    MrrFactory(client=first, date=date(2026, 6, 1), tools_used=2)  # latest on the day
+    MrrFactory(client=first, date=date(2026, 7, 1), tools_used=30)  # after the day
+    MrrFactory(client=second, date=date(2026, 3, 1), tools_used=5)
+    MrrFactory(client=third, date=date(2026, 6, 30), tools_used=4)
+    MrrFactory(client=ended, date=date(2026, 3, 1), tools_used=40)
+    for client in (first, second, third, no_record):
+        AssignmentFactory(partner=personas.acme, client=client, start=date(2025, 1, 1))
+    # A second assignment of the same client counts it once.
+    AssignmentFactory(partner=personas.acme, client=second, start=date(2025, 6, 1))
+    AssignmentFactory(
+        partner=personas.acme, client=ended, start=date(2025, 1, 1), end=date(2026, 5, 1)
+    )
+    AssignmentFactory(partner=personas.globex, client=ClientFactory(), start=date(2025, 1, 1))
+    assert median_tool_usage(partner=personas.acme, on=on) == Decimal(4)  # of 2, 4, 5
+    assert median_tool_usage(partner=personas.globex, on=on) is None

@@ -13,7 +13,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from clients.demo import demo_clear
-from points.models import LedgerEntry, LedgerIsAppendOnly
+from points.models import LedgerEntry, LedgerIsAppendOnly, PairBalance
 from points.services import points_recompute
 from tests.factories import DealFactory
 
@@ -75,13 +75,18 @@ def test_postgresql_rejects_the_orms_raw_delete_too(entry):
 
 @postgresql_only
 def test_the_trigger_is_installed_for_update_and_delete_only():
+    """The refusing trigger fires before updates and deletes; inserts only feed the balances."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT event_manipulation FROM information_schema.triggers "
-            "WHERE event_object_table = %s ORDER BY 1",
+            "SELECT trigger_name, action_timing, event_manipulation "
+            "FROM information_schema.triggers WHERE event_object_table = %s ORDER BY 1, 3",
             [TABLE],
         )
-        assert [row[0] for row in cursor.fetchall()] == ["DELETE", "UPDATE"]
+        assert cursor.fetchall() == [
+            ("points_ledgerentry_append_only", "BEFORE", "DELETE"),
+            ("points_ledgerentry_append_only", "BEFORE", "UPDATE"),
+            ("points_pairbalance_add", "AFTER", "INSERT"),
+        ]
 
 
 def test_inserts_still_work_after_a_refused_rewrite(entry):
@@ -92,6 +97,7 @@ def test_inserts_still_work_after_a_refused_rewrite(entry):
 
 
 def test_clearing_the_demo_data_empties_the_ledger_through_the_sanctioned_path(entry):
-    assert LedgerEntry.objects.exists()
+    assert LedgerEntry.objects.exists() and PairBalance.objects.exists()
     demo_clear()
     assert not LedgerEntry.objects.exists()
+    assert not PairBalance.objects.exists()
