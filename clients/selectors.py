@@ -202,7 +202,7 @@ def client_rows(*, partner: Partner, on: date, search: str = "") -> QuerySet[Cli
     from points.models import LedgerEntry, Track
     from points.selectors import balances_are_current
 
-    figure = DecimalField(max_digits=20, decimal_places=6)
+    figure: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=6)
 
     def points(track: str) -> Coalesce:
         total = (
