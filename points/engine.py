@@ -507,6 +507,31 @@ def managed_points(
     return usd / _HUNDRED * rules.managed_rate(on) * rules.multiplier(country, on) / co_managers
 
 
+class ManagedPointsOn:
+    """``managed_points`` for one day, for many clients: the day's managed rate is read once,
+    each currency's FX rate and each country's multiplier once; the arithmetic is the same."""
+
+    def __init__(self, rules: Rules, on: date) -> None:
+        self.rules, self.on = rules, on
+        self._rate: Decimal | None = None
+        self._fx: dict[str, Decimal] = {}
+        self._multiplier: dict[str, Decimal] = {}
+
+    def __call__(self, *, mrr: Decimal, currency: str, country: str, co_managers: int) -> Decimal:
+        _non_negative(mrr, "MRR")
+        _require(co_managers >= 1, "co_managers counts this partner, so it must be at least 1")
+        fx = self._fx.get(currency)
+        if fx is None:
+            fx = self._fx[currency] = self.rules.fx_rate(currency, self.on)
+        multiplier = self._multiplier.get(country)
+        if multiplier is None:
+            multiplier = self._multiplier[country] = self.rules.multiplier(country, self.on)
+        if self._rate is None:
+            self._rate = self.rules.managed_rate(self.on)
+        usd = mrr * _HUNDRED / fx
+        return usd / _HUNDRED * self._rate * multiplier / co_managers
+
+
 def managed_change(target: Decimal, balance: Decimal) -> Decimal:
     """The managed-change entry that brings ``balance`` to ``target``."""
     return target - balance

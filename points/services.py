@@ -299,14 +299,13 @@ def managed_targets(
         .order_by()
     )
     targets: dict[tuple[int, int], Decimal] = {}
+    points = engine.ManagedPointsOn(rules, on)
     for partner_id, client_id, currency, country, n, mrr in rows.iterator(chunk_size=BATCH):
         if mrr is None:
             targets[(partner_id, client_id)] = Decimal(0)
             continue
         targets[(partner_id, client_id)] = _points(
-            engine.managed_points(
-                rules, mrr=mrr, currency=currency, country=country, on=on, co_managers=n
-            )
+            points(mrr=mrr, currency=currency, country=country, co_managers=n)
         )
     return targets
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from points.engine import (
     MANAGED,
     SOLD,
     SOURCED,
+    ManagedPointsOn,
     ReviewDateRule,
     Rules,
     SoldGain,
@@ -84,6 +86,31 @@ def test_managed_points_are_never_negative(
         RULES, mrr=amount, currency=currency, country=country, on=on, co_managers=n
     )
     assert result >= 0
+
+
+@given(
+    st.lists(st.tuples(mrr, currencies, countries, st.integers(min_value=1, max_value=101))),
+    days,
+)
+def test_managed_points_of_one_day_are_managed_points(
+    clients: list[tuple[Decimal, str, str, int]], on: date
+) -> None:
+    points = ManagedPointsOn(RULES, on)
+    for amount, currency, country, n in clients:
+        assert points(mrr=amount, currency=currency, country=country, co_managers=n) == (
+            managed_points(
+                RULES, mrr=amount, currency=currency, country=country, on=on, co_managers=n
+            )
+        )
+
+
+def test_managed_points_of_one_day_refuse_what_managed_points_refuse() -> None:
+    points = ManagedPointsOn(RULES, date(2026, 1, 1))
+    for bad in ({"co_managers": 0}, {"mrr": Decimal(-1)}, {"currency": "XXX"}):
+        kwargs = {"mrr": Decimal(100), "currency": "USD", "country": "US", "co_managers": 1}
+        kwargs.update(bad)
+        with pytest.raises(ValueError):
+            points(**kwargs)
 
 
 @given(st.lists(st.integers(min_value=1, max_value=100), min_size=1, max_size=10), mrr, days)
