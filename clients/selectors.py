@@ -181,6 +181,7 @@ def sourced_mrr_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decim
         Deal.objects.filter(partner=partner, deal_type=Deal.DealType.SOURCED)
         .filter(Q(stage=Deal.Stage.CLOSED_WON) | Q(stage=Deal.Stage.REVERSED, reversed_on__gt=on))
         .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
+        .order_by()
         .values_list("mrr", "client__currency", "closed_on")
     )
     return sum(

@@ -273,6 +273,7 @@ def classic_standing(
                 Q(stage=Deal.Stage.CLOSED_WON) | Q(stage=Deal.Stage.REVERSED, reversed_on__gt=on)
             )
             .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
+            .order_by()
             .values_list("mrr", "client__currency", "closed_on")
             if closed_on is not None
         ),
