@@ -30,6 +30,7 @@ from .models import (
     FxRate,
     GrowthMarket,
     LedgerEntry,
+    PairBalance,
     PointRate,
     RecomputeRun,
     RuleStatus,
@@ -333,6 +334,18 @@ class DailySnapshotAdmin(ReadOnlyModelAdmin):
     list_select_related = ("partner",)
     ordering = ("-date", "partner__name")
     date_hierarchy = "date"
+
+
+@admin.register(PairBalance)
+class PairBalanceAdmin(ReadOnlyModelAdmin):
+    """Each partner's points with each client, kept by the database from the ledger: view only."""
+
+    list_display = ("partner", "client", "sold", "managed", "through")
+    list_filter = (("partner__country", CountryFilter),)
+    search_fields = ("partner__name", "client__name", "client__domain")
+    list_select_related = ("partner", "client")
+    ordering = ("partner__name", "client__name")
+    date_hierarchy = "through"
 
 
 @admin.register(RecomputeRun)

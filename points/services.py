@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -11,7 +12,7 @@ from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from clients.models import Client, Deal, ManagedAssignment, MrrRecord
@@ -19,9 +20,11 @@ from partners.models import Partner
 from tiers.services import tier_standings_write
 
 from . import engine
-from .models import DailySnapshot, LedgerEntry, RecomputeRun, Track
+from .models import DailySnapshot, LedgerEntry, PairBalance, RecomputeRun, Track
 from .selectors import (
     LEDGER_PLACES,
+    balances_are_current,
+    ledger_sum,
     pair_balances_on,
     partner_totals,
     rules_load,
@@ -274,10 +277,8 @@ def _append_expiries(*, on: date, partner_ids: list[int] | None) -> int:
     return _insert_select(sql, params)
 
 
-def managed_targets(
-    *, on: date, rules: engine.Rules, partner_ids: list[int] | None = None
-) -> dict[tuple[int, int], Decimal]:
-    """What each (partner, client) pair's managed points should be on ``on`` (PROGRAM.md §5)."""
+def _active_pairs(*, on: date, partner_ids: list[int] | None) -> Any:
+    """Assignments active on ``on`` with their client's co-managers and latest MRR."""
     active = ManagedAssignment.objects.active_on(on)
     co_managers = (
         active.filter(client_id=OuterRef("client_id"))
@@ -291,23 +292,48 @@ def managed_targets(
     )
     if partner_ids is not None:
         active = active.filter(partner_id__in=partner_ids)
-    rows = (
-        active.annotate(n=Subquery(co_managers), current_mrr=Subquery(latest_mrr.values("mrr")[:1]))
-        .values_list(
-            "partner_id", "client_id", "client__currency", "client__country", "n", "current_mrr"
-        )
-        .order_by()
-    )
-    targets: dict[tuple[int, int], Decimal] = {}
+    return active.annotate(
+        n=Subquery(co_managers), current_mrr=Subquery(latest_mrr.values("mrr")[:1])
+    ).order_by()
+
+
+PAIR_COLUMNS = (
+    "partner_id",
+    "client_id",
+    "client__currency",
+    "client__country",
+    "n",
+    "current_mrr",
+)
+
+
+def _target(
+    points: engine.ManagedPointsOn, currency: str, country: str, n: int, mrr: Any
+) -> Decimal:
+    if mrr is None:
+        return Decimal(0)
+    return _points(points(mrr=mrr, currency=currency, country=country, co_managers=n))
+
+
+def managed_targets(
+    *, on: date, rules: engine.Rules, partner_ids: list[int] | None = None
+) -> dict[tuple[int, int], Decimal]:
+    """What each (partner, client) pair's managed points should be on ``on`` (PROGRAM.md §5)."""
+    rows = _active_pairs(on=on, partner_ids=partner_ids).values_list(*PAIR_COLUMNS)
     points = engine.ManagedPointsOn(rules, on)
-    for partner_id, client_id, currency, country, n, mrr in rows.iterator(chunk_size=BATCH):
-        if mrr is None:
-            targets[(partner_id, client_id)] = Decimal(0)
-            continue
-        targets[(partner_id, client_id)] = _points(
-            points(mrr=mrr, currency=currency, country=country, co_managers=n)
-        )
-    return targets
+    return {
+        (partner_id, client_id): _target(points, currency, country, n, mrr)
+        for partner_id, client_id, currency, country, n, mrr in rows.iterator(chunk_size=BATCH)
+    }
+
+
+def _managed_entry(
+    partner_id: int, client_id: int, on: date, balance: Decimal, change: Decimal
+) -> _Entry:
+    return _Entry(
+        partner_id, client_id, None, Track.MANAGED, LedgerEntry.Kind.MANAGED_CHANGE,
+        change, on, None, f"managed:{partner_id}:{client_id}:{on.isoformat()}:{balance:f}",
+    )  # fmt: skip
 
 
 def _append_managed_changes(
@@ -325,27 +351,95 @@ def _append_managed_changes(
     targets = managed_targets(on=on, rules=rules, partner_ids=partner_ids)
     balances = {(p, c): points for (p, c, track), points in pairs.items() if track == Track.MANAGED}
     entries: list[_Entry] = []
-    day = on.isoformat()
     for pair in targets.keys() | balances.keys():
         balance = balances.get(pair) or Decimal(0)
-        target = targets.get(pair, Decimal(0))
-        change = engine.managed_change(target, balance)
+        change = engine.managed_change(targets.get(pair, Decimal(0)), balance)
         if change == 0:
             continue
         partner_id, client_id = pair
         pairs[(partner_id, client_id, Track.MANAGED)] = balance + change
-        entries.append(
-            _Entry(
-                partner_id, client_id, None, Track.MANAGED, LedgerEntry.Kind.MANAGED_CHANGE,
-                change, on, None, f"managed:{partner_id}:{client_id}:{day}:{balance:f}",
-            )
-        )  # fmt: skip
+        entries.append(_managed_entry(partner_id, client_id, on, balance, change))
     written = _insert(entries)
     if written != len(entries):
         # An entry already in the ledger under the same key was skipped: read the balances back.
         pairs.clear()
         pairs.update(pair_balances_on(on=on, partner_ids=partner_ids))
     return written
+
+
+def _append_managed_changes_kept(
+    *, on: date, rules: engine.Rules, partner_ids: list[int] | None
+) -> int:
+    """``_append_managed_changes`` for a day whose pair balances are current.
+
+    Each active pair comes with its kept managed balance in the same query and is compared
+    as it streams by; the pairs left with managed points and no active assignment go to 0.
+    Only the differences are held, so memory does not grow with the number of pairs.
+    """
+    kept = PairBalance.objects.filter(
+        partner_id=OuterRef("partner_id"), client_id=OuterRef("client_id")
+    ).values("managed")[:1]
+    rows = (
+        _active_pairs(on=on, partner_ids=partner_ids)
+        .annotate(balance=Subquery(kept))
+        .values_list(*PAIR_COLUMNS, "balance")
+        .distinct()
+    )
+    points = engine.ManagedPointsOn(rules, on)
+    entries: list[_Entry] = []
+    for partner_id, client_id, currency, country, n, mrr, kept_balance in rows.iterator(
+        chunk_size=BATCH
+    ):
+        balance = _kept_points(kept_balance)
+        change = engine.managed_change(_target(points, currency, country, n, mrr), balance)
+        if change != 0:
+            entries.append(_managed_entry(partner_id, client_id, on, balance, change))
+    unassigned = (
+        PairBalance.objects.exclude(managed=0)
+        .exclude(
+            Exists(
+                ManagedAssignment.objects.active_on(on).filter(
+                    partner_id=OuterRef("partner_id"), client_id=OuterRef("client_id")
+                )
+            )
+        )
+        .values_list("partner_id", "client_id", "managed")
+    )
+    if partner_ids is not None:
+        unassigned = unassigned.filter(partner_id__in=partner_ids)
+    for partner_id, client_id, kept_balance in unassigned:
+        balance = _kept_points(kept_balance)
+        if balance != 0:
+            entries.append(_managed_entry(partner_id, client_id, on, balance, -balance))
+    return _insert(entries)
+
+
+def _kept_points(value: Decimal | None) -> Decimal:
+    """A kept balance at the ledger's precision; zero (of any scale) as ``Decimal(0)``.
+
+    SQLite adds the entries as floats, whose residue must not read as points; PostgreSQL's
+    numeric sums are exact.
+    """
+    if value is None:
+        return Decimal(0)
+    return (value if connection.vendor == "postgresql" else ledger_sum(value)) or Decimal(0)
+
+
+def kept_partner_totals(*, partner_ids: list[int] | None) -> dict[int, dict[str, Decimal]]:
+    """Each partner's sold and managed points from the pair balances (as ``partner_totals``)."""
+    rows = PairBalance.objects.order_by()
+    if partner_ids is not None:
+        rows = rows.filter(partner_id__in=partner_ids)
+    result: dict[int, dict[str, Decimal]] = defaultdict(
+        lambda: {Track.SOLD: Decimal(0), Track.MANAGED: Decimal(0)}
+    )
+    for partner_id, sold, managed in (
+        rows.values("partner_id")
+        .annotate(sold=Sum("sold"), managed=Sum("managed"))
+        .values_list("partner_id", "sold", "managed")
+    ):
+        result[partner_id] = {Track.SOLD: ledger_sum(sold), Track.MANAGED: ledger_sum(managed)}
+    return result
 
 
 def snapshots_write(
@@ -394,12 +488,22 @@ def points_recompute(
         summary.deals_won = _append_deal_wins(on=on, rules=rules, partner_ids=partner_ids)
         summary.deals_reversed = _append_reversals(on=on, partner_ids=partner_ids)
         summary.sold_expired = _append_expiries(on=on, partner_ids=partner_ids)
-        # One grouped pass over the ledger gives both the managed balance of every pair and,
-        # once the managed changes are counted in, every partner's balances.
-        pairs = pair_balances_on(on=on, partner_ids=partner_ids)
-        summary.managed_changes = _append_managed_changes(
-            on=on, rules=rules, partner_ids=partner_ids, pairs=pairs
-        )
+        if balances_are_current(on=on, partner_ids=partner_ids):
+            # The database keeps every pair's balance as entries are appended: the managed
+            # changes stream against it, and the partners' totals are its sums.
+            summary.managed_changes = _append_managed_changes_kept(
+                on=on, rules=rules, partner_ids=partner_ids
+            )
+            balances = kept_partner_totals(partner_ids=partner_ids)
+        else:
+            # An earlier day than the ledger's latest: one grouped pass over the ledger up to
+            # ``on`` gives the managed balance of every pair and, once the managed changes
+            # are counted in, every partner's balances.
+            pairs = pair_balances_on(on=on, partner_ids=partner_ids)
+            summary.managed_changes = _append_managed_changes(
+                on=on, rules=rules, partner_ids=partner_ids, pairs=pairs
+            )
+            balances = partner_totals(pairs)
         ids = list(
             (
                 Partner.objects.filter(pk__in=partner_ids)
@@ -410,7 +514,6 @@ def points_recompute(
             .values_list("pk", flat=True)
         )
         summary.partners = len(ids)
-        balances = partner_totals(pairs)
         summary.snapshots_written = snapshots_write(on=on, balances=balances, partner_ids=ids)
         standings, review_results = tier_standings_write(
             on=on, rules=rules, balances=balances, partner_ids=ids

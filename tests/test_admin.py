@@ -36,7 +36,7 @@ from partners.models import (
     Partner,
     PartnerManagerContact,
 )
-from points.models import DailySnapshot, FxRate, LedgerEntry, RecomputeRun
+from points.models import DailySnapshot, FxRate, LedgerEntry, PairBalance, RecomputeRun
 from tiers.models import Tier, TierReview, TierReviewResult, TierStanding
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,7 @@ MODELS: list[type[Model]] = [
 READ_ONLY: set[type[Model]] = {
     LedgerEntry,
     DailySnapshot,
+    PairBalance,
     TierStanding,
     TierReview,
     TierReviewResult,
@@ -291,6 +292,7 @@ def test_models_with_a_date_have_a_date_hierarchy() -> None:
         (LedgerEntry, "deal-won-globex-1", 1),
         (LedgerEntry, "Acme", 1),
         (LedgerEntry, "nobody-has-this", 0),
+        (PairBalance, "Acme", 1),
         (CommissionLine, "commission-globex-2026-01", 1),
         (TierStanding, "Acme", 1),
         (PartnerManagerContact, "pat@vendor.example", 1),
