@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -376,21 +377,13 @@ def _append_managed_changes_kept(
     as it streams by; the pairs left with managed points and no active assignment go to 0.
     Only the differences are held, so memory does not grow with the number of pairs.
     """
-    kept = PairBalance.objects.filter(
-        partner_id=OuterRef("partner_id"), client_id=OuterRef("client_id")
-    ).values("managed")[:1]
-    rows = (
-        _active_pairs(on=on, partner_ids=partner_ids)
-        .annotate(balance=Subquery(kept))
-        .values_list(*PAIR_COLUMNS, "balance")
-        .distinct()
-    )
     points = engine.ManagedPointsOn(rules, on)
+    exact = connection.vendor == "postgresql"
     entries: list[_Entry] = []
-    for partner_id, client_id, currency, country, n, mrr, kept_balance in rows.iterator(
-        chunk_size=BATCH
+    for partner_id, client_id, currency, country, n, mrr, kept_balance in _kept_pair_rows(
+        on=on, partner_ids=partner_ids
     ):
-        balance = _kept_points(kept_balance)
+        balance = _kept_points(kept_balance, exact=exact)
         change = engine.managed_change(_target(points, currency, country, n, mrr), balance)
         if change != 0:
             entries.append(_managed_entry(partner_id, client_id, on, balance, change))
@@ -408,21 +401,35 @@ def _append_managed_changes_kept(
     if partner_ids is not None:
         unassigned = unassigned.filter(partner_id__in=partner_ids)
     for partner_id, client_id, kept_balance in unassigned:
-        balance = _kept_points(kept_balance)
+        balance = _kept_points(kept_balance, exact=exact)
         if balance != 0:
             entries.append(_managed_entry(partner_id, client_id, on, balance, -balance))
     return _insert(entries)
 
 
-def _kept_points(value: Decimal | None) -> Decimal:
+def _kept_pair_rows(*, on: date, partner_ids: list[int] | None) -> Iterator[tuple[Any, ...]]:
+    """(partner, client, currency, country, co-managers, latest MRR, kept managed) per pair."""
+    kept = PairBalance.objects.filter(
+        partner_id=OuterRef("partner_id"), client_id=OuterRef("client_id")
+    ).values("managed")[:1]
+    return (
+        _active_pairs(on=on, partner_ids=partner_ids)
+        .annotate(balance=Subquery(kept))
+        .values_list(*PAIR_COLUMNS, "balance")
+        .distinct()
+        .iterator(chunk_size=BATCH)
+    )
+
+
+def _kept_points(value: Decimal | None, *, exact: bool) -> Decimal:
     """A kept balance at the ledger's precision; zero (of any scale) as ``Decimal(0)``.
 
     SQLite adds the entries as floats, whose residue must not read as points; PostgreSQL's
-    numeric sums are exact.
+    numeric sums are ``exact``.
     """
     if value is None:
         return Decimal(0)
-    return (value if connection.vendor == "postgresql" else ledger_sum(value)) or Decimal(0)
+    return (value if exact else ledger_sum(value)) or Decimal(0)
 
 
 def kept_partner_totals(*, partner_ids: list[int] | None) -> dict[int, dict[str, Decimal]]:
