@@ -36,7 +36,9 @@ RENEWAL_DEADLINE_DAYS = 45
 _ZERO = Decimal(0)
 
 
-def _client_id_sets(*, partner: Partner, on: date) -> tuple[QuerySet, QuerySet]:
+def client_id_sets(*, partner: Partner, on: date) -> tuple[QuerySet, QuerySet]:
+    """The ids of the partner's clients on ``on`` as two subqueries: managed then, and with a
+    deal won in the last 12 months."""
     managed = ManagedAssignment.objects.filter(partner=partner).active_on(on).values("client_id")
     won = (
         Deal.objects.filter(partner=partner)
@@ -49,7 +51,7 @@ def _client_id_sets(*, partner: Partner, on: date) -> tuple[QuerySet, QuerySet]:
 
 def client_ids_of(*, partner: Partner, on: date) -> set[int]:
     """The partner's clients on ``on``: managed then, or with a deal won in the last 12 months."""
-    managed, won = _client_id_sets(partner=partner, on=on)
+    managed, won = client_id_sets(partner=partner, on=on)
     return set(managed.values_list("client_id", flat=True)) | set(
         won.values_list("client_id", flat=True)
     )
@@ -57,7 +59,7 @@ def client_ids_of(*, partner: Partner, on: date) -> set[int]:
 
 def clients_of(*, partner: Partner, on: date) -> QuerySet[Client]:
     """``client_ids_of`` as a queryset whose conditions are subqueries of the same query."""
-    managed, won = _client_id_sets(partner=partner, on=on)
+    managed, won = client_id_sets(partner=partner, on=on)
     return Client.objects.filter(Q(pk__in=managed) | Q(pk__in=won))
 
 

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from clients.models import Deal, ManagedAssignment, Renewal
+from clients.models import Deal, Renewal
 from clients.selectors import (
     RENEWAL_DEADLINE_DAYS,
+    client_id_sets,
     csr_average_12m,
     csr_totals_12m,
     sourced_mrr_12m,
@@ -203,13 +204,7 @@ def upcoming_renewals_count(*, partner: Partner, on: date, days: int = RENEWAL_W
 
 
 def _upcoming_renewals(*, partner: Partner, on: date, days: int) -> QuerySet[Renewal]:
-    managed = ManagedAssignment.objects.filter(partner=partner).active_on(on).values("client_id")
-    won = (
-        Deal.objects.filter(partner=partner)
-        .closed_won()
-        .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
-        .values("client_id")
-    )
+    managed, won = client_id_sets(partner=partner, on=on)
     return (
         Renewal.objects.filter(date__gte=on, date__lte=on + timedelta(days=days))
         .filter(Q(client_id__in=managed) | Q(client_id__in=won))
