@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # A renewal's deadline: this many days before its date.
 RENEWAL_DEADLINE_DAYS = 45
 _ZERO = Decimal(0)
+T = TypeVar("T")
 
 
 def client_id_sets(*, partner: Partner, on: date) -> tuple[QuerySet, QuerySet]:
@@ -141,21 +142,39 @@ def account_data_changed() -> None:
     cache.set(ACCOUNT_DATA_VERSION_KEY, time.time_ns(), None)
 
 
+def account_metric(
+    name: str,
+    *,
+    partner: Partner,
+    on: date,
+    compute: Callable[[], T],
+    rules: engine.Rules | None = None,
+) -> T:
+    """``compute()``, cached per partner and day for the current account-data version (and,
+    for a figure converted to US$, the FX table of ``rules``)."""
+    fx = rules.fx_fingerprint if rules is not None else "-"
+    key = f"{name}:{account_data_version()}:{fx}:{partner.pk}:{on.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cast(T, cached[0])
+    value = compute()
+    cache.set(key, (value,), ACCOUNT_METRICS_CACHE_SECONDS)
+    return value
+
+
 def csr_average_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decimal | None:
     """The average C$R of the last 12 complete months before ``on`` (PROGRAM.md §8).
 
     It reads every MRR record of the partner's clients over 13 months (about 115,000 rows for
-    a partner with 5,000 clients), so it is cached per partner and day for the current data
-    version.
+    a partner with 5,000 clients), so it is an ``account_metric``.
     """
-    key = f"csr-12m:{account_data_version()}:{partner.pk}:{on.isoformat()}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cast(Decimal | None, cached[0])
-    months = csr_totals_12m(partner=partner, on=on, rules=rules)
-    average = engine.csr_average(m.csr for m in months)
-    cache.set(key, (average,), ACCOUNT_METRICS_CACHE_SECONDS)
-    return average
+
+    def compute() -> Decimal | None:
+        return engine.csr_average(
+            m.csr for m in csr_totals_12m(partner=partner, on=on, rules=rules)
+        )
+
+    return account_metric("csr-12m", partner=partner, on=on, compute=compute, rules=rules)
 
 
 def median_tool_usage(*, partner: Partner, on: date) -> Decimal | None:
@@ -166,30 +185,48 @@ def median_tool_usage(*, partner: Partner, on: date) -> Decimal | None:
     """
     from django.db.models import Subquery
 
-    managed = ManagedAssignment.objects.filter(partner=partner).active_on(on).values("client_id")
-    latest = MrrRecord.objects.filter(client_id=OuterRef("pk"), date__lte=on).order_by("-date")
-    tools = (
-        Client.objects.filter(pk__in=managed)
-        .annotate(tools=Subquery(latest.values("tools_used")[:1]))
-        .filter(tools__isnull=False)
-        .values_list("tools", flat=True)
-    )
-    return engine.median_tool_usage(tools)
+    def compute() -> Decimal | None:
+        managed = (
+            ManagedAssignment.objects.filter(partner=partner).active_on(on).values("client_id")
+        )
+        latest = MrrRecord.objects.filter(client_id=OuterRef("pk"), date__lte=on).order_by("-date")
+        tools = (
+            Client.objects.filter(pk__in=managed)
+            .annotate(tools=Subquery(latest.values("tools_used")[:1]))
+            .filter(tools__isnull=False)
+            .values_list("tools", flat=True)
+        )
+        return engine.median_tool_usage(tools)
+
+    return account_metric("median-tools", partner=partner, on=on, compute=compute)
 
 
 def sourced_mrr_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decimal:
-    """Rolling 12-month sourced MRR in US$: sourced deals closed-won in the last 12 months."""
-    deals = (
-        Deal.objects.filter(partner=partner, deal_type=Deal.DealType.SOURCED)
-        .filter(Q(stage=Deal.Stage.CLOSED_WON) | Q(stage=Deal.Stage.REVERSED, reversed_on__gt=on))
-        .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
-        .order_by()
-        .values_list("mrr", "client__currency", "closed_on")
-    )
-    return sum(
-        (rules.usd(mrr, currency, closed_on) for mrr, currency, closed_on in deals if closed_on),
-        Decimal(0),
-    )
+    """Rolling 12-month sourced MRR in US$: sourced deals closed-won in the last 12 months.
+
+    An ``account_metric``: it converts every such deal (3,342 for the largest bench partner).
+    """
+
+    def compute() -> Decimal:
+        deals = (
+            Deal.objects.filter(partner=partner, deal_type=Deal.DealType.SOURCED)
+            .filter(
+                Q(stage=Deal.Stage.CLOSED_WON) | Q(stage=Deal.Stage.REVERSED, reversed_on__gt=on)
+            )
+            .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
+            .order_by()
+            .values_list("mrr", "client__currency", "closed_on")
+        )
+        return sum(
+            (
+                rules.usd(mrr, currency, closed_on)
+                for mrr, currency, closed_on in deals
+                if closed_on
+            ),
+            Decimal(0),
+        )
+
+    return account_metric("sourced-mrr-12m", partner=partner, on=on, compute=compute, rules=rules)
 
 
 def client_rows(*, partner: Partner, on: date, search: str = "") -> QuerySet[Client]:

@@ -7,10 +7,10 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Client, Deal, ManagedAssignment, MrrRecord
+from .models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
 from .selectors import account_data_changed
 
-ACCOUNT_MODELS = (Client, Deal, ManagedAssignment, MrrRecord)
+ACCOUNT_MODELS = (Client, Deal, ManagedAssignment, MrrRecord, Renewal)
 
 
 @receiver(post_save)

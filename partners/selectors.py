@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from clients.models import Deal, Renewal
 from clients.selectors import (
     RENEWAL_DEADLINE_DAYS,
+    account_metric,
     client_id_sets,
     csr_average_12m,
     csr_totals_12m,
@@ -200,7 +201,13 @@ def upcoming_renewals(
 
 
 def upcoming_renewals_count(*, partner: Partner, on: date, days: int = RENEWAL_WINDOW_DAYS) -> int:
-    return _upcoming_renewals(partner=partner, on=on, days=days).count()
+    """How many renewals ``upcoming_renewals`` has in all (an ``account_metric``)."""
+    return account_metric(
+        f"renewals-{days}",
+        partner=partner,
+        on=on,
+        compute=lambda: _upcoming_renewals(partner=partner, on=on, days=days).count(),
+    )
 
 
 def _upcoming_renewals(*, partner: Partner, on: date, days: int) -> QuerySet[Renewal]:

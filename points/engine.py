@@ -6,6 +6,7 @@ Standard library only: no Django, no ORM. All money and points arithmetic is on
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -216,11 +217,15 @@ class Rules:
     _review_sets: _Timeline[tuple[tuple[int, int], ...]] = field(
         init=False, repr=False, compare=False
     )
+    # A digest of the FX table, the same in every process: figures converted to US$ with
+    # these rules are cached under it.
+    fx_fingerprint: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("fx_rates", "markets", "point_rates", "tiers", "review_dates"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         set_ = object.__setattr__
+        set_(self, "fx_fingerprint", hashlib.sha256(repr(self.fx_rates).encode()).hexdigest()[:16])
         set_(
             self,
             "_fx",

@@ -288,3 +288,39 @@ def test_median_tool_usage_takes_each_managed_clients_latest_record(personas):
     AssignmentFactory(partner=personas.globex, client=ClientFactory(), start=date(2025, 1, 1))
     assert median_tool_usage(partner=personas.acme, on=on) == Decimal(4)  # of 2, 4, 5
     assert median_tool_usage(partner=personas.globex, on=on) is None
+
+
+def test_cached_account_metrics_follow_the_fx_table_and_each_save(personas):
+    from dataclasses import replace
+
+    from points.engine import FxRateRule
+
+    today = timezone.localdate()
+    rules = rules_load()
+    kept = ClientFactory(currency="USD")
+    churned = ClientFactory(currency="EUR")
+    MrrFactory(client=kept, date=days_ago(500), mrr=Decimal("1000"))
+    MrrFactory(client=churned, date=days_ago(500), mrr=Decimal("1000"))
+    churn = engine.add_months(today.replace(day=1), -2) + timedelta(days=3)
+    MrrFactory(client=churned, date=churn, mrr=Decimal("0"))
+    for client in (kept, churned):
+        AssignmentFactory(partner=personas.acme, client=client, start=days_ago(500))
+    DealFactory(partner=personas.acme, client=churned, mrr=Decimal("100"), closed_on=days_ago(5))
+    # A draft FX table (the rule simulation's) gives its own figures, never the cached ones.
+    cheaper_euro = replace(
+        rules,
+        fx_rates=(*rules.fx_rates, FxRateRule("EUR", Decimal("50"), days_ago(900))),
+    )
+    assert cheaper_euro.fx_fingerprint != rules.fx_fingerprint
+    for metric in (csr_average_12m, sourced_mrr_12m):
+        published = metric(partner=personas.acme, on=today, rules=rules)
+        drafted = metric(partner=personas.acme, on=today, rules=cheaper_euro)
+        assert drafted != published
+        assert metric(partner=personas.acme, on=today, rules=rules) == published
+    # Saving a deal or a renewal is seen at once.
+    before = sourced_mrr_12m(partner=personas.acme, on=today, rules=rules)
+    DealFactory(partner=personas.acme, client=kept, mrr=Decimal("200"), closed_on=days_ago(3))
+    assert sourced_mrr_12m(partner=personas.acme, on=today, rules=rules) == before + 200
+    assert upcoming_renewals_count(partner=personas.acme, on=today) == 0
+    RenewalFactory(client=kept, date=today + timedelta(days=7))
+    assert upcoming_renewals_count(partner=personas.acme, on=today) == 1
