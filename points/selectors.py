@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from partners.models import Partner
 
@@ -150,17 +150,18 @@ def active_sold_gains(*, partner: Partner, on: date) -> list[engine.SoldGain]:
     SQL: every projection gives the same figures from a few hundred rows instead of one per
     deal.
     """
+    # The deals lost by ``on``: one hashed set, not an index probe per gain.
     lost = LedgerEntry.objects.filter(
         partner=partner,
-        deal_id=OuterRef("deal_id"),
+        deal_id__isnull=False,
         kind__in=[LedgerEntry.Kind.SOLD_EXPIRED, LedgerEntry.Kind.DEAL_REVERSED],
         effective_on__lte=on,
-    )
+    ).values("deal_id")
     gains = (
         LedgerEntry.objects.filter(
             partner=partner, kind=LedgerEntry.Kind.DEAL_WON, effective_on__lte=on, expires_on__gt=on
         )
-        .filter(~Exists(lost))
+        .exclude(deal_id__in=lost)
         .order_by("effective_on")
         .values("effective_on")
         .annotate(total=Sum("points"))
