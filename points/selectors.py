@@ -150,10 +150,10 @@ def active_sold_gains(*, partner: Partner, on: date) -> list[engine.SoldGain]:
     SQL: every projection gives the same figures from a few hundred rows instead of one per
     deal.
     """
-    # The deals lost by ``on``: one hashed set, not an index probe per gain.
+    # The deals lost by ``on``: one hashed set, not an index probe per gain. Expiries and
+    # reversals always name their deal (the recompute writes them from the gain's).
     lost = LedgerEntry.objects.filter(
         partner=partner,
-        deal_id__isnull=False,
         kind__in=[LedgerEntry.Kind.SOLD_EXPIRED, LedgerEntry.Kind.DEAL_REVERSED],
         effective_on__lte=on,
     ).values("deal_id")
