@@ -80,11 +80,25 @@ def _program_rules(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_account_metrics() -> None:
-    """Each test's database starts anew (and may reuse ids): so do the cached account metrics."""
+def _fresh_caches(request: pytest.FixtureRequest, _program_rules: None) -> None:
+    """Each test's database starts anew (and may reuse ids): so do the cached account metrics
+    and rule tables. A test with a database gets its rules freshly cached, so that no cache
+    entry of an earlier test expires in the middle of it (query counts stay exact)."""
     from clients.selectors import account_data_changed
+    from points.selectors import rules_cache_clear, rules_load
 
     account_data_changed()
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    uses_db = marker is not None or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    rules_cache_clear()
+    if uses_db:
+        request.getfixturevalue("transactional_db" if transactional else "db")
+        rules_load()
 
 
 @pytest.fixture(autouse=True)
