@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from partners.models import Partner
 
 from . import engine
-from .models import LedgerEntry, PairBalance, Track
+from .models import LedgerEntry, Track
 from .rules import rules_from_tables
 
 LEDGER_PLACES = 6
@@ -75,26 +75,13 @@ def balances_on(*, on: date, partner_ids: list[int] | None = None) -> dict[int, 
 def pair_balances_on(
     *, on: date, partner_ids: list[int] | None = None
 ) -> dict[tuple[int, int, str], Decimal]:
-    """Each (partner, client, track)'s points on ``on``.
+    """Each (partner, client, track)'s points on ``on``: one grouped pass over the ledger.
 
-    When no entry of these partners is dated after ``on``, they are the pair balances the
-    database keeps (``PairBalance``): one row a pair. Otherwise one grouped pass over the
-    ledger. ``partner_totals`` turns either into ``balances_on``'s figures.
+    The recompute uses it for a day earlier than the ledger's latest; on a current day it
+    reads the pair balances the database keeps instead (``points.services``).
+    ``partner_totals`` turns it into ``balances_on``'s figures.
     """
     exact = connection.vendor == "postgresql"  # numeric sums need no rounding back
-    if balances_are_current(on=on, partner_ids=partner_ids):
-        kept = PairBalance.objects.all()
-        if partner_ids is not None:
-            kept = kept.filter(partner_id__in=partner_ids)
-        result: dict[tuple[int, int, str], Decimal] = {}
-        for partner_id, client_id, sold, managed in kept.values_list(
-            "partner_id", "client_id", "sold", "managed"
-        ):
-            result[(partner_id, client_id, Track.SOLD)] = sold if exact else ledger_sum(sold)
-            result[(partner_id, client_id, Track.MANAGED)] = (
-                managed if exact else ledger_sum(managed)
-            )
-        return result
     rows = LedgerEntry.objects.filter(effective_on__lte=on)
     if partner_ids is not None:
         rows = rows.filter(partner_id__in=partner_ids)
