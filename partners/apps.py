@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = "Partners"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the session receivers)

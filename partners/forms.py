@@ -32,7 +32,9 @@ class BetaOptInForm(forms.Form):
         return data
 
 
-class TeamMemberAddForm(forms.Form):
+class InvitationForm(forms.Form):
+    """Invite an email to the team with a role."""
+
     email = forms.EmailField(label="Email", max_length=254)
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="user")
 

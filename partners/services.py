@@ -1,4 +1,5 @@
-"""Writes about a partner organisation: beta opt-ins, the team, personal API tokens.
+"""Writes about a partner organisation: beta opt-ins, the team and its invitations, sessions,
+personal API tokens.
 
 The few reads the settings pages need sit at the end, beside the writes they go with.
 """
@@ -8,18 +9,35 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
-from .models import ApiToken, BetaFeature, BetaOptIn, Membership, Partner
+from partner_portal.security import normalise_email
+
+from .models import (
+    ApiToken,
+    BetaFeature,
+    BetaOptIn,
+    Invitation,
+    Membership,
+    Partner,
+    UserSession,
+)
 
 TIER_POINTS_BETA = "tier-points"
 TOKEN_PREFIX_LENGTH = 8
-TEMPORARY_PASSWORD_BYTES = 12
 
 
 class TeamError(ValueError):
@@ -93,12 +111,6 @@ def beta_opt_in_everyone(
 # --- team -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TeamAddition:
-    membership: Membership
-    temporary_password: str | None
-
-
 def _super_admins_locked(partner: Partner) -> list[int]:
     return list(
         Membership.objects.select_for_update()
@@ -107,31 +119,220 @@ def _super_admins_locked(partner: Partner) -> list[int]:
     )
 
 
-@transaction.atomic
-def team_member_add(*, partner: Partner, email: str, role: str) -> TeamAddition:
-    """Add the user with ``email`` to ``partner`` with ``role``, creating the user if needed.
+# --- invitations ----------------------------------------------------------------------------
 
-    A new user gets a temporary password, returned once for the super admin to pass on.
+INVITATION_SALT = "partners.invitation"
+
+
+class InvitationError(ValueError):
+    """An invitation that cannot be sent or accepted (the message is shown to the user)."""
+
+
+def _invitation_expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The signed part of an invitation's link: its id and current nonce."""
+    return signing.dumps([invitation.pk, invitation.nonce], salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    """The invitation a link names, if its signature holds and its nonce is still current;
+    None otherwise (forged, garbled, too old, or replaced by a resend)."""
+    max_age = timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    try:
+        invitation_id, nonce = signing.loads(token[:500], salt=INVITATION_SALT, max_age=max_age)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(invitation_id, int) or not isinstance(nonce, str):
+        return None
+    invitation = (
+        Invitation.objects.select_related("partner", "invited_by").filter(pk=invitation_id).first()
+    )
+    if invitation is None or not constant_time_compare(invitation.nonce, nonce):
+        return None
+    return invitation
+
+
+def _invitable_account_problem(*, partner: Partner, email: str) -> str | None:
+    """Why ``email`` cannot join ``partner``, or None if it can."""
+    user = get_user_model().objects.filter(email__iexact=email).select_related("membership")
+    account = user.first()
+    if account is None:
+        return None
+    membership = getattr(account, "membership", None)
+    if membership is not None and membership.partner_id == partner.pk:
+        return "This person is already on your team."
+    if membership is not None or account.is_staff or account.is_superuser:
+        return "This address cannot be invited to your team."
+    if not account.is_active:
+        return "This address cannot be invited to your team."
+    return None
+
+
+def invitation_mail_send(*, invitation_id: int, nonce: str) -> bool:
+    """Mail the invitation's link to its address, in plain text and HTML.
+
+    Sends nothing (False) when the invitation is no longer open or ``nonce`` has been replaced
+    by a resend, so that a late or repeated delivery never mails a stale link.
+    """
+    invitation = (
+        Invitation.objects.select_related("partner", "invited_by").filter(pk=invitation_id).first()
+    )
+    if invitation is None or invitation.nonce != nonce or invitation.status != "pending":
+        return False
+    link = settings.PORTAL_URL + reverse("invitation-accept", args=[invitation_token(invitation)])
+    context = {"invitation": invitation, "link": link, "portal_url": settings.PORTAL_URL}
+    subject = render_to_string("partners/email/invitation_subject.txt", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("partners/email/invitation.txt", context),
+        to=[invitation.email],
+    )
+    message.attach_alternative(render_to_string("partners/email/invitation.html", context), "text/html")
+    message.send()
+    return True
+
+
+@transaction.atomic
+def invitation_create(*, partner: Partner, by: User, email: str, role: str) -> Invitation:
+    """Invite ``email`` to ``partner`` with ``role`` (``invitation_send_task`` mails the link).
+
+    Only a super admin of ``partner`` invites; staff accounts and members of any partner
+    cannot be invited; one open invitation per address and partner.
     """
     if role not in Membership.Role.values:
-        raise TeamError("Choose a role.")
-    email = email.strip()
-    user_model = get_user_model()
-    user = user_model.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
-    password = None
-    if user is None:
-        password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
-        user = user_model.objects.create_user(username=email.lower(), email=email.lower())
-        user.set_password(password)
-        user.save(update_fields=["password"])
-    elif Membership.objects.filter(user=user).exists():
-        raise TeamError("This person already belongs to a partner organisation.")
+        raise InvitationError("Choose a role.")
+    inviter = Membership.objects.filter(partner=partner, user=by).first()
+    if inviter is None or not inviter.is_super_admin:
+        raise InvitationError("Only a super admin can invite people.")
+    email = normalise_email(email)
+    problem = _invitable_account_problem(partner=partner, email=email)
+    if problem:
+        raise InvitationError(problem)
+    open_invitations = Invitation.objects.filter(
+        partner=partner, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    # An expired invitation no longer stands in the way: it is revoked and replaced.
+    open_invitations.filter(expires_at__lte=timezone.now()).update(revoked_at=timezone.now())
+    if open_invitations.exists():
+        raise InvitationError("This address has been invited already: resend that invitation.")
+    invitation = Invitation.objects.create(
+        partner=partner,
+        email=email,
+        role=role,
+        invited_by=by,
+        nonce=secrets.token_urlsafe(16),
+        sent_at=timezone.now(),
+        expires_at=_invitation_expiry(),
+    )
+    return invitation
+
+
+def _open_invitation_locked(*, partner: Partner, invitation_id: int) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(partner=partner, pk=invitation_id, accepted_at__isnull=True)
+        .filter(revoked_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        raise InvitationError("This invitation is no longer open.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, partner: Partner, invitation_id: int) -> Invitation:
+    """Mail an open invitation again with a new link; earlier links stop working, and it is
+    valid for the full period again."""
+    invitation = _open_invitation_locked(partner=partner, invitation_id=invitation_id)
+    problem = _invitable_account_problem(partner=partner, email=invitation.email)
+    if problem:
+        raise InvitationError(problem)
+    invitation.nonce = secrets.token_urlsafe(16)
+    invitation.sent_at = timezone.now()
+    invitation.expires_at = _invitation_expiry()
+    invitation.save(update_fields=["nonce", "sent_at", "expires_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, partner: Partner, invitation_id: int) -> Invitation:
+    """Withdraw an open invitation: its link stops working."""
+    invitation = _open_invitation_locked(partner=partner, invitation_id=invitation_id)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def invitation_account(invitation: Invitation) -> User | None:
+    """The existing account of the invited address, if there is one."""
+    return get_user_model().objects.filter(email__iexact=invitation.email).first()
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation_id: int, user: User | None = None, new_password: str | None = None
+) -> Membership:
+    """Accept an invitation: the owner of an existing account (``user``, already signed in or
+    authenticated with their password by the caller) joins; or, when the address has no
+    account, a new one is created with ``new_password`` (validated by the caller).
+
+    Re-checked under a lock, so that a link used twice at once makes one membership.
+    """
+    invitation = Invitation.objects.select_for_update().select_related("partner").get(
+        pk=invitation_id
+    )
+    if invitation.status != "pending":
+        raise InvitationError("This invitation has already been used, revoked or has expired.")
+    account = invitation_account(invitation)
+    if account is None:
+        if user is not None or not new_password:
+            raise InvitationError("Choose a password to create your account.")
+        account = get_user_model().objects.create_user(
+            username=invitation.email, email=invitation.email, password=new_password
+        )
+    elif user is None or user.pk != account.pk:
+        raise InvitationError("Sign in as the invited account to accept.")
+    problem = _invitable_account_problem(partner=invitation.partner, email=invitation.email)
+    if problem:
+        raise InvitationError(problem)
     try:
         with transaction.atomic():
-            membership = Membership.objects.create(user=user, partner=partner, role=role)
+            membership = Membership.objects.create(
+                user=account, partner=invitation.partner, role=invitation.role
+            )
     except IntegrityError as error:
-        raise TeamError("This person already belongs to a partner organisation.") from error
-    return TeamAddition(membership=membership, temporary_password=password)
+        raise InvitationError("This address cannot be invited to your team.") from error
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = account
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def invitations_of(*, partner: Partner) -> QuerySet[Invitation]:
+    """``partner``'s invitations that are still open or recently ended, newest first."""
+    return Invitation.objects.filter(
+        partner=partner, accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("invited_by")
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def user_session_record(*, user: User, session_key: str | None) -> None:
+    """Remember that ``session_key`` is signed in as ``user``."""
+    if session_key:
+        UserSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
+
+
+def user_sessions_end(*, user_id: int) -> int:
+    """Sign ``user_id`` out everywhere: delete every session recorded for them."""
+    keys = list(UserSession.objects.filter(user_id=user_id).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user_id=user_id).delete()
+    return len(keys)
 
 
 @transaction.atomic
@@ -154,7 +355,8 @@ def team_member_role_set(*, partner: Partner, membership_id: int, role: str) -> 
 
 @transaction.atomic
 def team_member_remove(*, partner: Partner, membership_id: int) -> None:
-    """Remove a member from ``partner`` (revoking their API tokens and beta opt-ins).
+    """Remove a member from ``partner``: their API tokens are revoked, their beta opt-ins
+    dropped and every session they are signed in with ended.
 
     The last super admin cannot be removed.
     """
@@ -167,6 +369,7 @@ def team_member_remove(*, partner: Partner, membership_id: int) -> None:
     )
     BetaOptIn.objects.filter(partner=partner, user_id=membership.user_id).delete()
     membership.delete()
+    user_sessions_end(user_id=membership.user_id)
 
 
 # --- API tokens -----------------------------------------------------------------------------

@@ -84,9 +84,13 @@ def _fresh_caches(request: pytest.FixtureRequest, _program_rules: None) -> None:
     """Each test's database starts anew (and may reuse ids): so do the cached account metrics
     and rule tables. A test with a database gets its rules freshly cached, so that no cache
     entry of an earlier test expires in the middle of it (query counts stay exact)."""
+    from django.core.cache import cache
+
     from clients.selectors import account_data_changed
     from points.selectors import rules_cache_clear, rules_load
 
+    # Counters kept in the cache (login, password change and reset limits) start at zero.
+    cache.clear()
     account_data_changed()
     marker = request.node.get_closest_marker("django_db")
     transactional = "live_server" in request.fixturenames or (

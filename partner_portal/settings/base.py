@@ -153,17 +153,30 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login throttling (django-axes, attempts kept in the database so that it works without Redis):
-# after AXES_FAILURE_LIMIT failed logins for one email from one address, that pair is locked out
-# for AXES_COOLOFF_TIME and the login page says so.
+# after AXES_FAILURE_LIMIT failed logins for one email from one client address, that pair is
+# locked out for AXES_COOLOFF_TIME and the login page says so; the same email from another
+# address still logs in. ACCOUNT_FAILURE_LIMIT failures for one email from any addresses slow
+# further guessing: every address that has failed for it is then refused until the failures
+# age out, while an address that has not failed still logs in (partner_portal/security.py).
+# Behind TRUSTED_PROXY_COUNT reverse proxies the client address is read from X-Forwarded-For.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Emails are usernames, matched whatever their case.
+    "partners.backends.EmailBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "partner_portal.security.lockout_response"
+AXES_USERNAME_CALLABLE = "partner_portal.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "partner_portal.security.client_ip"
+ACCOUNT_FAILURE_LIMIT = env.int("ACCOUNT_FAILURE_LIMIT", default=20)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Wrong old passwords on the password-change page, per account, before it is refused (429).
+PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default=5)
+# Password-reset mails per address and hour (more are silently not sent).
+PASSWORD_RESET_MAILS_PER_HOUR = env.int("PASSWORD_RESET_MAILS_PER_HOUR", default=3)
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -175,6 +188,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "partners:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# Invitation and password-reset links stay valid this long.
+INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+
+# Mail: EMAIL_URL (smtp://user:password@host:587, smtp+tls://..., consolemail://) picks the
+# backend; without it mail is printed on the console. PORTAL_URL is the address that links in
+# mails point to.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)  # django-environ's documented way to set EMAIL_BACKEND, EMAIL_HOST...
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Partner Portal <portal@localhost>")
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "en-us"
 # The program's time zone: dates such as "today", review dates and expiries are calendar dates here.

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from partners.forms import ApiTokenCreateForm, BetaOptInForm, TeamMemberAddForm, TeamRoleForm
+from partners.forms import ApiTokenCreateForm, BetaOptInForm, InvitationForm, TeamRoleForm
 from partners.models import BetaFeature, Membership
 from partners.selectors import team_members
 from partners.services import (
+    InvitationError,
     TeamError,
     TokenError,
     api_token_create,
@@ -25,10 +28,14 @@ from partners.services import (
     beta_opt_in,
     beta_opt_in_everyone,
     beta_opt_out,
-    team_member_add,
+    invitation_create,
+    invitation_resend,
+    invitation_revoke,
+    invitations_of,
     team_member_remove,
     team_member_role_set,
 )
+from partners.tasks import invitation_send_task
 from partners.tenancy import partner_required, super_admin_required
 
 
@@ -93,7 +100,7 @@ def settings_beta_feature(request: HttpRequest, key: str) -> HttpResponseBase:
             except TeamError as error:
                 form.add_error(None, str(error))
             else:
-                return redirect(next_url)
+                return HttpResponseRedirect(next_url)
         status = 400
     else:
         status = 200
@@ -111,7 +118,9 @@ def settings_beta_feature(request: HttpRequest, key: str) -> HttpResponseBase:
 def _team_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
     context = {
         "members": team_members(partner=request.partner),  # type: ignore[attr-defined]
-        "add_form": TeamMemberAddForm(),
+        "invitations": invitations_of(partner=request.partner),  # type: ignore[attr-defined]
+        "add_form": InvitationForm(),
+        "invitation_days": settings.INVITATION_MAX_AGE_DAYS,
         "roles": Membership.Role.choices,
         "section": "team",
         **extra,
@@ -121,24 +130,57 @@ def _team_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> Http
 
 @super_admin_required
 def settings_team(request: HttpRequest) -> HttpResponse:
+    """The team and its open invitations; POST invites an email with a role."""
     if request.method != "POST":
         return _team_page(request)
-    form = TeamMemberAddForm(request.POST)
+    form = InvitationForm(request.POST)
     if not form.is_valid():
         return _team_page(request, status=400, add_form=form)
     try:
-        added = team_member_add(
+        invitation = invitation_create(
             partner=request.partner,  # type: ignore[attr-defined]
+            by=cast(User, request.user),
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
         )
-    except TeamError as error:
+    except InvitationError as error:
         form.add_error("email", str(error))
         return _team_page(request, status=400, add_form=form)
-    if added.temporary_password is None:
-        messages.success(request, f"{added.membership.user.email} has joined your team.")
-        return redirect("partners:settings-team")
-    return _team_page(request, added=added)
+    invitation_send_task.delay_on_commit(invitation.pk, invitation.nonce)
+    messages.success(
+        request,
+        f"Invitation sent to {invitation.email}: they join once they accept it from the mail.",
+    )
+    return HttpResponseRedirect(reverse("partners:settings-team"))
+
+
+@require_POST
+@super_admin_required
+def settings_invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    try:
+        invitation = invitation_resend(
+            partner=request.partner,  # type: ignore[attr-defined]
+            invitation_id=invitation_id,
+        )
+    except InvitationError as error:
+        return _team_page(request, status=404, error=str(error))
+    invitation_send_task.delay_on_commit(invitation.pk, invitation.nonce)
+    messages.success(request, f"Invitation sent again to {invitation.email}; older links no longer work.")
+    return HttpResponseRedirect(reverse("partners:settings-team"))
+
+
+@require_POST
+@super_admin_required
+def settings_invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    try:
+        invitation = invitation_revoke(
+            partner=request.partner,  # type: ignore[attr-defined]
+            invitation_id=invitation_id,
+        )
+    except InvitationError as error:
+        return _team_page(request, status=404, error=str(error))
+    messages.success(request, f"The invitation of {invitation.email} is revoked.")
+    return HttpResponseRedirect(reverse("partners:settings-team"))
 
 
 @require_POST
@@ -185,6 +227,7 @@ def _tokens_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> Ht
     return render(request, "partners/settings_api_tokens.html", context, status=status)
 
 
+@never_cache
 @partner_required
 def settings_api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
@@ -215,6 +258,16 @@ urlpatterns = [
     path("settings/beta/<slug:key>/", settings_beta_feature, name="settings-beta-feature"),
     path("settings/team/", settings_team, name="settings-team"),
     path("settings/team/<int:membership_id>/role/", settings_team_role, name="settings-team-role"),
+    path(
+        "settings/team/invitations/<int:invitation_id>/resend/",
+        settings_invitation_resend,
+        name="settings-invitation-resend",
+    ),
+    path(
+        "settings/team/invitations/<int:invitation_id>/revoke/",
+        settings_invitation_revoke,
+        name="settings-invitation-revoke",
+    ),
     path(
         "settings/team/<int:membership_id>/remove/",
         settings_team_remove,

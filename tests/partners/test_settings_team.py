@@ -1,4 +1,4 @@
-"""Settings > Team (S2): super admins add, re-role and remove users; the last one stays."""
+"""Settings > Team (S2): super admins invite, re-role and remove users; the last one stays."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partners.models import ApiToken, Membership
+from partners.models import ApiToken, Invitation, Membership
 from partners.services import api_token_create
 from tests.factories import MembershipFactory, UserFactory
 
@@ -46,26 +46,32 @@ def test_carol_gets_404_for_acmes_members(personas):
     assert "acme.test" not in html and "carol@globex.test" in html
 
 
-def test_adding_a_new_person_creates_the_user_with_a_password_shown_once(personas):
+def test_inviting_someone_sends_a_link_and_attaches_nobody_until_they_accept(
+    personas, mailoutbox, django_capture_on_commit_callbacks
+):
     alice = personas.client_for("alice")
-    response = alice.post(TEAM, {"email": "Dave@Acme.test", "role": "user"})
-    html = response.content.decode()
-    assert response.status_code == 200 and "data-temporary-password" in html
-    password = html.split("<code>")[1].split("</code>")[0]
-    dave = Membership.objects.get(partner=personas.acme, user__email="dave@acme.test")
-    assert dave.role == "user"
-    assert HttpClient().login(username=dave.user.username, password=password)
-    assert password not in alice.get(TEAM).content.decode()
-
-
-def test_adding_an_existing_user_without_a_partner_and_refusing_a_member_elsewhere(personas):
-    UserFactory(email="erin@example.test")
-    alice = personas.client_for("alice")
-    response = alice.post(TEAM, {"email": "erin@example.test", "role": "super_admin"})
+    users = get_user_model().objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice.post(TEAM, {"email": "Dave@Acme.test", "role": "user"})
     assert response.status_code == 302
-    assert Membership.objects.get(user__email="erin@example.test").role == "super_admin"
-    taken = alice.post(TEAM, {"email": "carol@globex.test", "role": "user"})
-    assert taken.status_code == 400 and "already belongs" in taken.content.decode()
+    assert get_user_model().objects.count() == users  # no account before acceptance
+    assert not Membership.objects.filter(user__email__iexact="dave@acme.test").exists()
+    invitation = Invitation.objects.get(partner=personas.acme)
+    assert (invitation.email, invitation.role, invitation.status) == ("dave@acme.test", "user", "pending")
+    assert [m.to for m in mailoutbox] == [["dave@acme.test"]]
+    page = alice.get(TEAM).content.decode()
+    assert 'data-invitation="dave@acme.test"' in page and "password" not in page.lower().replace(
+        "own password", ""
+    )
+
+
+def test_inviting_a_member_elsewhere_or_staff_is_refused_with_one_message(personas, mailoutbox):
+    UserFactory(email="staff@vendor.example", is_staff=True)
+    alice = personas.client_for("alice")
+    for email in ("carol@globex.test", "Staff@Vendor.example"):
+        taken = alice.post(TEAM, {"email": email, "role": "user"})
+        assert taken.status_code == 400 and "cannot be invited" in taken.content.decode()
+    assert not Invitation.objects.exists() and not mailoutbox
     assert Membership.objects.get(user__email="carol@globex.test").partner == personas.globex
 
 

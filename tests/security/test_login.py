@@ -62,6 +62,71 @@ def test_repeated_failures_lock_the_login_out_with_a_clear_message(personas, thr
     assert other.status_code == 302
 
 
+def test_failures_from_one_address_never_lock_the_owner_out_elsewhere(personas, throttled):
+    attacker = HttpClient(REMOTE_ADDR="198.51.100.7")
+    email = personas.alice.user.username
+    for _ in range(throttled.AXES_FAILURE_LIMIT + 3):
+        log_in(attacker, email, "guess")
+    assert log_in(attacker, email, PASSWORD).status_code == 429
+    owner = HttpClient(REMOTE_ADDR="203.0.113.20")
+    assert log_in(owner, email, PASSWORD).status_code == 302
+
+
+def test_an_email_in_another_case_counts_against_the_same_account(personas, throttled):
+    http = HttpClient(REMOTE_ADDR="198.51.100.8")
+    for variant in ("ALICE@acme.test", "Alice@Acme.Test", " alice@ACME.test"):
+        log_in(http, variant, "guess")
+    assert log_in(http, "alice@acme.test", PASSWORD).status_code == 429
+
+
+def test_behind_the_proxy_each_client_is_locked_on_its_own_address(personas, throttled):
+    throttled.TRUSTED_PROXY_COUNT = 1
+    email = personas.alice.user.username
+
+    def via_proxy(client_address: str, sent: str = "") -> HttpClient:
+        forwarded = f"{sent}, {client_address}" if sent else client_address
+        return HttpClient(REMOTE_ADDR="172.18.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+    # the attacker forges X-Forwarded-For entries: only the one the proxy appended counts
+    for n in range(throttled.AXES_FAILURE_LIMIT):
+        log_in(via_proxy("198.51.100.9", sent=f"10.0.0.{n}"), email, "guess")
+    assert log_in(via_proxy("198.51.100.9", sent="10.9.9.9"), email, PASSWORD).status_code == 429
+    assert AccessAttempt.objects.get(username=email).ip_address == "198.51.100.9"
+    # the owner, behind the same proxy, is not locked out
+    assert log_in(via_proxy("203.0.113.30"), email, PASSWORD).status_code == 302
+
+
+def test_without_trusted_proxies_a_forwarded_header_is_ignored(personas, throttled):
+    email = personas.alice.user.username
+    for n in range(throttled.AXES_FAILURE_LIMIT):
+        log_in(HttpClient(HTTP_X_FORWARDED_FOR=f"10.1.1.{n}"), email, "guess")
+    assert log_in(HttpClient(HTTP_X_FORWARDED_FOR="10.2.2.2"), email, PASSWORD).status_code == 429
+
+
+def test_guessing_spread_over_many_addresses_is_slowed_but_the_owner_gets_in(
+    personas, throttled
+):
+    throttled.ACCOUNT_FAILURE_LIMIT = 4
+    email = personas.alice.user.username
+    attackers = [HttpClient(REMOTE_ADDR=f"198.51.100.{n}") for n in (21, 22)]
+    for attacker in attackers:
+        for _ in range(2):  # below the per-address limit of 3
+            assert log_in(attacker, email, "guess").status_code == 200
+    # the account has 4 failures in all: every address that failed is refused, even with the
+    # right password, until the failures age out
+    for attacker in attackers:
+        refused = log_in(attacker, email, PASSWORD)
+        assert refused.status_code == 429 and 'id="locked-out"' in refused.content.decode()
+        assert "_auth_user_id" not in attacker.session
+    # an address that has not failed still logs in with the right password
+    owner = HttpClient(REMOTE_ADDR="203.0.113.40")
+    assert log_in(owner, email, PASSWORD).status_code == 302
+    # a new address gets one wrong guess before it too is refused
+    newcomer = HttpClient(REMOTE_ADDR="198.51.100.23")
+    assert log_in(newcomer, email, "guess").status_code == 200
+    assert log_in(newcomer, email, PASSWORD).status_code == 429
+
+
 def test_a_success_before_the_limit_clears_the_failures(personas, throttled):
     http = HttpClient()
     email = personas.bob.user.username
