@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.http import HttpRequest
 
@@ -24,15 +24,13 @@ class EmailBackend(ModelBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> AbstractBaseUser | None:
+    ) -> User | None:
         if username is None or password is None:
             return None
         login = username.strip()
         user_model = get_user_model()
         user = (
-            user_model._default_manager.filter(
-                Q(username__iexact=login) | Q(email__iexact=login)
-            )
+            user_model._default_manager.filter(Q(username__iexact=login) | Q(email__iexact=login))
             .order_by("pk")
             .first()
         )
@@ -41,5 +39,5 @@ class EmailBackend(ModelBackend):
             user_model().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
-            return user
+            return cast(User, user)
         return None

@@ -190,7 +190,9 @@ def invitation_mail_send(*, invitation_id: int, nonce: str) -> bool:
         body=render_to_string("partners/email/invitation.txt", context),
         to=[invitation.email],
     )
-    message.attach_alternative(render_to_string("partners/email/invitation.html", context), "text/html")
+    message.attach_alternative(
+        render_to_string("partners/email/invitation.html", context), "text/html"
+    )
     message.send()
     return True
 
@@ -281,8 +283,8 @@ def invitation_accept(
 
     Re-checked under a lock, so that a link used twice at once makes one membership.
     """
-    invitation = Invitation.objects.select_for_update().select_related("partner").get(
-        pk=invitation_id
+    invitation = (
+        Invitation.objects.select_for_update().select_related("partner").get(pk=invitation_id)
     )
     if invitation.status != "pending":
         raise InvitationError("This invitation has already been used, revoked or has expired.")

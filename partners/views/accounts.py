@@ -73,7 +73,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_invalid(self, form: forms.Form) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         if any(error.code == "throttled" for error in form.errors.as_data().get("__all__", [])):
             context = self.get_context_data(
                 form=form, locked_out=True, lockout_minutes=lockout_minutes()

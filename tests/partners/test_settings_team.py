@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -57,7 +56,11 @@ def test_inviting_someone_sends_a_link_and_attaches_nobody_until_they_accept(
     assert get_user_model().objects.count() == users  # no account before acceptance
     assert not Membership.objects.filter(user__email__iexact="dave@acme.test").exists()
     invitation = Invitation.objects.get(partner=personas.acme)
-    assert (invitation.email, invitation.role, invitation.status) == ("dave@acme.test", "user", "pending")
+    assert (invitation.email, invitation.role, invitation.status) == (
+        "dave@acme.test",
+        "user",
+        "pending",
+    )
     assert [m.to for m in mailoutbox] == [["dave@acme.test"]]
     page = alice.get(TEAM).content.decode()
     assert 'data-invitation="dave@acme.test"' in page and "password" not in page.lower().replace(

@@ -79,15 +79,15 @@ def test_staff_accounts_cannot_be_invited(personas, mailoutbox):
     assert not Invitation.objects.exists() and not mailoutbox
 
 
-def test_a_new_address_chooses_its_own_password_and_joins_with_the_invited_role(
-    personas, invite
-):
+def test_a_new_address_chooses_its_own_password_and_joins_with_the_invited_role(personas, invite):
     link = invite(personas.client_for("alice"), "Dave@Example.test", role="super_admin")
     anonymous = HttpClient()
     page = anonymous.get(link)
     assert page.status_code == 200 and "Acme Growth Agency" in page.content.decode()
     assert "no-store" in page["Cache-Control"]
-    assert not get_user_model().objects.filter(email="dave@example.test").exists()  # GET writes nothing
+    assert (
+        not get_user_model().objects.filter(email="dave@example.test").exists()
+    )  # GET writes nothing
 
     mismatch = anonymous.post(link, {"password1": NEW_PASSWORD, "password2": "other"})
     weak = anonymous.post(link, {"password1": "12345678", "password2": "12345678"})
@@ -109,7 +109,9 @@ def test_an_existing_account_accepts_with_its_own_password_only(personas, invite
     UserFactory(email="erin@example.test")
     link = invite(personas.client_for("alice"), "erin@example.test")
     wrong = HttpClient().post(link, {"password": "not her password"})
-    assert wrong.status_code == 400 and not Membership.objects.filter(user__email="erin@example.test")
+    assert wrong.status_code == 400 and not Membership.objects.filter(
+        user__email="erin@example.test"
+    )
     # a new-account form cannot be used to overwrite her password
     HttpClient().post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert not HttpClient().login(username="erin@example.test", password=NEW_PASSWORD)
@@ -199,7 +201,10 @@ def test_removing_a_member_ends_their_sessions_and_tokens(personas):
     api_token_create(user=personas.bob.user, name="script")
     assert UserSession.objects.filter(user=personas.bob.user).count() == 2
     alice = personas.client_for("alice")
-    assert alice.post(reverse("partners:settings-team-remove", args=[personas.bob.pk])).status_code == 302
+    assert (
+        alice.post(reverse("partners:settings-team-remove", args=[personas.bob.pk])).status_code
+        == 302
+    )
     for device in (bob, other_device):
         assert device.get("/partner/dashboard/").status_code == 302  # back to log in
     assert not ApiToken.objects.filter(user=personas.bob.user, revoked_at__isnull=True).exists()

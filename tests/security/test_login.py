@@ -103,9 +103,7 @@ def test_without_trusted_proxies_a_forwarded_header_is_ignored(personas, throttl
     assert log_in(HttpClient(HTTP_X_FORWARDED_FOR="10.2.2.2"), email, PASSWORD).status_code == 429
 
 
-def test_guessing_spread_over_many_addresses_is_slowed_but_the_owner_gets_in(
-    personas, throttled
-):
+def test_guessing_spread_over_many_addresses_is_slowed_but_the_owner_gets_in(personas, throttled):
     throttled.ACCOUNT_FAILURE_LIMIT = 4
     email = personas.alice.user.username
     attackers = [HttpClient(REMOTE_ADDR=f"198.51.100.{n}") for n in (21, 22)]
