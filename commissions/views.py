@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from partner_portal.exports import ExportError, export_response
+from partner_portal.ids import id_or_404, parse_id
 from partners.tenancy import partner_required
 
 from .selectors import (
@@ -56,15 +57,17 @@ def _statement_filter(
     nor a client, the latest month with lines is shown."""
     chosen = StatementFilter()
     month_text = request.GET.get("month", "").strip()
-    client_text = request.GET.get("client", "").strip()
+    # Not stripped: an id is its ASCII digits and nothing else (see partner_portal.ids).
+    client_text = request.GET.get("client", "")
     if month_text:
         try:
             chosen.month = parse_month(month_text[:20])
         except CommissionError as exc:
             chosen.errors.append(str(exc))
     if client_text:
-        if client_text.isdigit() and int(client_text) in client_ids:
-            chosen.client_id = int(client_text)
+        client_id = parse_id(client_text)
+        if client_id is not None and client_id in client_ids:
+            chosen.client_id = client_id
         else:
             chosen.errors.append(
                 f"There is no client {client_text[:40]!r} in your statements; "
@@ -159,7 +162,7 @@ def payments(request: HttpRequest) -> HttpResponse:
 def payment(request: HttpRequest, pk: int) -> HttpResponse:
     """One payment and the statement lines it gathers."""
     partner = request.partner  # type: ignore[attr-defined]
-    found = get_object_or_404(payments_of(partner=partner), pk=pk)
+    found = get_object_or_404(payments_of(partner=partner), pk=id_or_404(pk))
     lines = statement_lines(partner=partner).filter(payment=found)
     return render(
         request,

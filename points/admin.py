@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString
 from django_countries.filters import CountryFilter
 
 from clients.models import Client
+from partner_portal.ids import query_page
 from partners.admin import ReadOnlyModelAdmin, changelist_url
 from partners.models import Partner
 
@@ -98,7 +99,7 @@ def rule_change_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> Htt
     page = None
     if simulation is not None:
         page = Paginator(simulation.partners, SIMULATION_PAGE_SIZE).get_page(
-            request.GET.get("page")
+            query_page(request.GET)
         )
     context = {
         **model_admin.admin_site.each_context(request),

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clients.selectors import median_tool_usage
 from partner_portal.exports import ExportError, export_response
+from partner_portal.ids import checks_query, id_or_404, query_page
 from partners.models import BetaFeature
 from partners.services import TIER_POINTS_BETA, beta_enabled
 from partners.tenancy import partner_required
@@ -207,6 +208,7 @@ def tier(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
+@checks_query("page")
 def breakdown(request: HttpRequest) -> HttpResponseBase:
     if (gate := _points_only(request)) is not None:
         return gate
@@ -254,7 +256,7 @@ def breakdown(request: HttpRequest) -> HttpResponseBase:
             }
         )
     context.update(
-        page=Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
+        page=Paginator(rows, ROWS_PER_PAGE).get_page(query_page(request.GET)),
         growth=growth,
         columns=columns,
         filtered=bool(filters["deal_type"] or filters["market_type"]),
@@ -265,7 +267,7 @@ def breakdown(request: HttpRequest) -> HttpResponseBase:
 @partner_required
 def client(request: HttpRequest, client_id: int) -> HttpResponse:
     partner = request.partner  # type: ignore[attr-defined]
-    found = partner_client(partner=partner, client_id=client_id)
+    found = partner_client(partner=partner, client_id=id_or_404(client_id))
     if found is None:
         raise Http404("No such client.")
     if (gate := _points_only(request)) is not None:

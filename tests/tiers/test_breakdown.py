@@ -144,9 +144,15 @@ def test_bad_filters_answer_400_with_a_message(alice, mixed, query):
     assert "cannot be applied" in html and "data-client=" not in html
 
 
-@pytest.mark.parametrize("page", ["abc", "-1", "99999", ""])
-def test_odd_page_numbers_still_answer(alice, mixed, page):
-    assert alice.get(URL, {"page": page}).status_code == 200
+def test_a_page_past_the_last_shows_the_last(alice, mixed):
+    assert alice.get(URL, {"page": "99999"}).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "", " 2", "¹", "𝟙", "1" * 5000])
+def test_a_malformed_page_number_is_a_400_naming_it(alice, mixed, page):
+    response = alice.get(URL, {"page": page})
+    assert response.status_code == 400
+    assert "'page'" in response.content.decode()
 
 
 def test_users_not_in_the_beta_are_sent_to_the_tier_page(personas):

@@ -14,6 +14,10 @@ from commissions.services import (
     parse_month,
     previous_month,
 )
+from partner_portal.ids import parse_whole_number
+
+# A century: further back than any program history, and short enough to list its months.
+MAX_RESTATE_MONTHS = 1200
 
 
 class Command(BaseCommand):
@@ -27,20 +31,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--restate",
             default=str(RESTATE_MONTHS),
-            help=f"How many months before it to restate (default {RESTATE_MONTHS}; 0 for none).",
+            help=(
+                f"How many months before it to restate (default {RESTATE_MONTHS}; 0 for none; "
+                f"at most {MAX_RESTATE_MONTHS})."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         restate_text: str = options["restate"]
-        if not restate_text.isdigit():
-            raise CommandError(f"--restate must be a whole number of months, not {restate_text!r}.")
+        restate = parse_whole_number(restate_text, maximum=MAX_RESTATE_MONTHS)
+        if restate is None:
+            raise CommandError(
+                f"--restate must be a whole number of months from 0 to {MAX_RESTATE_MONTHS} "
+                f"in the digits 0-9, not {restate_text[:40]!r}."
+            )
         try:
             month = (
                 parse_month(options["month"])
                 if options["month"] is not None
                 else previous_month(timezone.localdate())
             )
-            summary = commissions_accrue(month=month, restate_months=int(restate_text))
+            summary = commissions_accrue(month=month, restate_months=restate)
         except CommissionError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
