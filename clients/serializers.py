@@ -7,7 +7,13 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partner_portal.api import MAX_ID, StrictIntegerField, decimal, name_field
+from partner_portal.api import (
+    MAX_ID,
+    StrictInputSerializer,
+    StrictIntegerField,
+    decimal,
+    name_field,
+)
 
 from .models import Deal, Renewal, SavedReport, StaticList
 from .reports import CUSTOM, PRESETS, REPORT_KINDS, DateRange, ReportError
@@ -223,12 +229,12 @@ class SavedReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SavedReportCreateSerializer(RangeSerializer):
+class SavedReportCreateSerializer(StrictInputSerializer, RangeSerializer):
     name = name_field(NAME_MAX)
     kind = serializers.ChoiceField(choices=list(REPORT_KINDS))
 
 
-class NameSerializer(serializers.Serializer):
+class NameSerializer(StrictInputSerializer):
     name = name_field(NAME_MAX)
 
 
@@ -249,7 +255,7 @@ def _client_ids(**kwargs: Any) -> serializers.ListField:
     )
 
 
-class ClientIdsSerializer(serializers.Serializer):
+class ClientIdsSerializer(StrictInputSerializer):
     client_ids = _client_ids(
         help_text=(
             "Ids of the caller's partner's clients; if any is not one of them, the request "

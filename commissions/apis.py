@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 
-from partner_portal.api import PartnerListApi, attr, errors
+from partner_portal.api import IdQueryField, PartnerListApi, attr, errors
 
 from .selectors import (
     STATEMENT_HEADER,
@@ -21,12 +21,19 @@ from .serializers import CommissionLineSerializer, LineQuerySerializer, PaymentS
 TAGS = ["commissions"]
 
 
+class StrictLineQuerySerializer(LineQuerySerializer):
+    """The line filters with ``client`` in the strict id grammar (``partner_portal.ids``):
+    ``?client=𝟙`` or ``?client= 1`` is a 400, not client 1."""
+
+    client = IdQueryField(required=False, help_text="A client id.")
+
+
 class CommissionLinesApi(PartnerListApi):
     serializer_class = CommissionLineSerializer
     export_name = "commission-lines"
 
     def items(self) -> Any:
-        filters = self.query(LineQuerySerializer)
+        filters = self.query(StrictLineQuerySerializer)
         return statement_lines(
             partner=self.partner, month=filters.get("month"), client_id=filters.get("client")
         )
@@ -46,7 +53,7 @@ class CommissionLinesApi(PartnerListApi):
             "statement export."
         ),
         tags=TAGS,
-        parameters=[LineQuerySerializer],
+        parameters=[StrictLineQuerySerializer],
         responses={200: CommissionLineSerializer(many=True), **errors(400)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:

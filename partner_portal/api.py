@@ -11,21 +11,27 @@ pagination, the CSV and XLSX answers of list endpoints, and the documented error
   answers every filtered row (not one page) as a streamed download through
   ``partner_portal.exports``, so cells that a spreadsheet would run as formulas are
   neutralised.
+- Ids and pages: one strict grammar (``partner_portal.ids``): a path id that is not 1 to 19
+  ASCII digits for a number from 1 to 2**62 answers 404, a malformed ``?page=``,
+  ``?page_size=`` or id filter answers 400 naming it; a page past the last answers 404.
+- Bodies: JSON only, at most ``MAX_BODY_BYTES`` (1 MiB) and ``MAX_DEPTH`` (32) levels of
+  nesting (``partner_portal.parsers``), else 400; a field an operation does not know
+  answers 400 under its name (``StrictInputSerializer``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP
 from typing import Any, cast
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.text import slugify
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -37,7 +43,6 @@ from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import BasePagination, PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -45,10 +50,18 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from partner_portal.exports import FORMATS, export_response
+from partner_portal.ids import (
+    ID_MESSAGE,
+    MAX_ID,
+    IdFormField,
+    InvalidParameter,
+    parse_id,
+    query_page,
+)
+from partner_portal.parsers import MAX_BODY_BYTES, MAX_DEPTH, BoundedJSONParser
 from partners.authentication import ApiTokenAuthentication, IsPartnerMember
 from partners.models import Partner
 
-MAX_ID = 2**62
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
@@ -74,34 +87,36 @@ class ApiPagination(PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_number(self, request: Request, paginator: Any = None) -> int:
-        """The page asked for: a whole number from 1 (anything else is a 404, as past the end)."""
-        text = request.query_params.get(self.page_query_param)
-        if text is None:
-            return 1
-        if not text.isdigit() or int(text) < 1:
-            raise exceptions.NotFound("Invalid page.")
-        return int(text)
+        """The page asked for: 1 if left out; 400 unless a whole number from 1 (in ASCII
+        digits); a page past the last is a 404 when the page is read."""
+        try:
+            return query_page(request.query_params, self.page_query_param)
+        except InvalidParameter as error:
+            raise exceptions.ValidationError({error.name: [error.message]}) from None
 
-    def get_page_size(self, request: Request) -> int | None:
-        text = request.query_params.get(self.page_size_query_param)
-        if text is not None:
-            try:
-                int(text)
-            except ValueError:
-                raise exceptions.ValidationError(
-                    {self.page_size_query_param: ["A whole number is required."]}
-                ) from None
-        return super().get_page_size(request)
+    def get_page_size(self, request: Request) -> int:
+        """Rows per page: ``PAGE_SIZE`` if left out, at most ``MAX_PAGE_SIZE`` (a larger number
+        is capped); 400 unless a whole number from 1."""
+        name = self.page_size_query_param
+        if name not in request.query_params:
+            return self.page_size
+        number = parse_id(request.query_params[name])
+        if number is None:
+            raise exceptions.ValidationError({name: [ID_MESSAGE]})
+        return min(number, self.max_page_size)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
+            parameter["schema"].update(minimum=1, maximum=MAX_ID)
             if parameter["name"] == self.page_query_param:
-                parameter["schema"]["minimum"] = 1
+                parameter["description"] = (
+                    "A page number from 1 (a malformed one answers 400, one past the last 404)."
+                )
             else:
                 parameter["description"] = (
                     f"Rows per page: {PAGE_SIZE} unless given, at most {MAX_PAGE_SIZE} (a larger "
-                    "number is capped; zero or less means the default)."
+                    "number is capped)."
                 )
         return parameters
 
@@ -189,11 +204,67 @@ def name_field(max_length: int, **kwargs: Any) -> serializers.RegexField:
 
 
 def object_id(value: Any) -> int:
-    """An id from the URL; anything but a positive integer in range is a 404."""
-    text = str(value)
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+    """An id from the URL (``partner_portal.ids`` grammar); anything else is a 404."""
+    number = parse_id(value)
+    if number is None:
         raise exceptions.NotFound("Not found.")
-    return int(text)
+    return number
+
+
+class IdQueryField(serializers.IntegerField):
+    """An id in a query string, in the strict grammar of ``partner_portal.ids`` (DRF's own
+    IntegerField would read '𝟙', ' 1' or '1.0' as 1)."""
+
+    default_error_messages = {"invalid": ID_MESSAGE}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        number = parse_id(data)
+        if number is None:
+            self.fail("invalid")
+        return cast(int, number)
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """The base of every serializer that reads a request body: a field it does not know is
+    refused (400, ``{"name": ["Unknown field."]}``) rather than silently ignored, alongside
+    the messages of the known fields."""
+
+    unknown_field_message = "Unknown field."
+
+    def _unknown(self, data: Any) -> list[str]:
+        if not isinstance(data, Mapping):
+            return []
+        known = {name for name, field in self.fields.items() if not field.read_only}
+        return sorted(str(name) for name in data if name not in known)
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = {name: [self.unknown_field_message] for name in self._unknown(data)}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**unknown, **error.detail}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class StrictInputSchema(OpenApiSerializerExtension):
+    """A ``StrictInputSerializer`` in the schema: an object with no additional properties."""
+
+    target_class = StrictInputSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = False
+        return schema
 
 
 def id_parameter(name: str, description: str) -> OpenApiParameter:
@@ -206,8 +277,11 @@ _DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharFie
 FIELD_ERRORS = OpenApiResponse(
     response=OpenApiTypes.OBJECT,
     description=(
-        "Bad input: an object with one list of messages per invalid field "
-        "(`non_field_errors` for a problem of the whole request)."
+        "Bad input: an object with one list of messages per invalid field or query parameter "
+        "(`non_field_errors` for a problem of the whole request), such as a malformed `page`, "
+        "or a body field the operation does not know (`Unknown field.`). A body that is not "
+        f"JSON, is larger than {MAX_BODY_BYTES} bytes or nests arrays and objects more than "
+        f"{MAX_DEPTH} levels deep answers `detail` instead."
     ),
 )
 
@@ -219,10 +293,17 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
         401: OpenApiResponse(_DETAIL, description="No credentials, or a wrong or revoked token."),
         403: OpenApiResponse(
             _DETAIL,
-            description="Not a member of a partner organisation, or a session without CSRF token.",
+            description=(
+                "Not a member of a partner organisation, a session without CSRF token, or a "
+                "delete of a list or report that neither the caller made nor is a super admin."
+            ),
         ),
         404: OpenApiResponse(
-            _DETAIL, description="No such object among the caller's partner's, or no such page."
+            _DETAIL,
+            description=(
+                "No such object among the caller's partner's (an id that is not 1 to 19 ASCII "
+                "digits included), or a page past the last."
+            ),
         ),
         409: OpenApiResponse(
             response=OpenApiTypes.OBJECT,
@@ -247,7 +328,7 @@ class PartnerApi(GenericAPIView):
     permission_classes = [IsPartnerMember]
     throttle_classes = [ApiTokenRateThrottle]
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     pagination_class: type[BasePagination] | None = None
 
     @property
@@ -291,16 +372,12 @@ class StrictFilterSet(django_filters.FilterSet):
         return valid
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """An id; one that no object can have (0, negative, too large) matches nothing."""
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.Filter):
+    """An id filter in the strict grammar of ``partner_portal.ids`` (anything else is a 400 on
+    that parameter)."""
 
-    field_class = forms.IntegerField
-
-    def filter(self, qs: Any, value: Any) -> Any:
-        if value is not None and not 1 <= value <= MAX_ID:
-            return qs.none()
-        return super().filter(qs, value)
+    field_class = IdFormField
 
 
 @extend_schema_field(OpenApiTypes.BOOL)

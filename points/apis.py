@@ -16,13 +16,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from partner_portal.api import IdFilter, PartnerListApi, StrictFilterSet, attr, errors
+from partner_portal.parsers import BoundedJSONParser
 from partners.authentication import ApiTokenAuthentication, IsPartnerMember
 
 from . import calculator
@@ -43,7 +43,7 @@ class _CalculatorApi(APIView):
     permission_classes = [IsPartnerMember]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "calculator"
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     def _validated(
         self, serializer_class: type[serializers.Serializer], request: Request

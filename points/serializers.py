@@ -11,7 +11,12 @@ from typing import Any
 
 from rest_framework import serializers
 
-from partner_portal.api import StrictBooleanField, StrictDecimalField, StrictIntegerField
+from partner_portal.api import (
+    StrictBooleanField,
+    StrictDecimalField,
+    StrictInputSerializer,
+    StrictIntegerField,
+)
 
 from . import calculator, engine
 from .models import LedgerEntry
@@ -33,7 +38,7 @@ def _figure(help_text: str) -> serializers.DecimalField:
     )
 
 
-class _RulesSerializer(serializers.Serializer):
+class _RulesSerializer(StrictInputSerializer):
     market = serializers.CharField(
         max_length=60, help_text="The client's country, ISO 3166-1 alpha-2 (case-insensitive)."
     )

@@ -265,6 +265,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies only, bounded in size and nesting depth (400 past either limit).
+    "DEFAULT_PARSER_CLASSES": ["partner_portal.parsers.BoundedJSONParser"],
     # "api": every /api/v1/ request made with an API token, per user (429 with Retry-After).
     "DEFAULT_THROTTLE_RATES": {
         "calculator": "600/minute",
