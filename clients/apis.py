@@ -379,7 +379,9 @@ class StaticListsApi(PartnerListApi):
         ids = _check_client_ids(self.partner, body.validated_data.get("client_ids", []))
         with transaction.atomic():
             try:
-                created = static_list_create(partner=self.partner, name=body.validated_data["name"])
+                created = static_list_create(
+                    partner=self.partner, name=body.validated_data["name"], user=request.user
+                )
             except DjangoValidationError as error:
                 raise _name_error(error) from None
             if ids:
@@ -427,12 +429,16 @@ class StaticListApi(_OwnList, PartnerApi):
     @extend_schema(
         operation_id="lists_delete",
         summary="Delete a static list (its clients stay)",
+        description=(
+            "Only the member who made the list or a super admin of the partner may delete it "
+            "(403 for the others); every member may rename it and change its clients."
+        ),
         tags=["lists"],
         parameters=[LIST_ID],
         responses={204: DELETED, **errors()},
     )
     def delete(self, request: Request, list_id: str) -> Response:
-        static_list_delete(static_list=self.static_list())
+        static_list_delete(static_list=self.static_list(), by=request.membership)  # type: ignore[attr-defined]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -596,12 +602,16 @@ class SavedReportApi(_OwnReport, PartnerApi):
     @extend_schema(
         operation_id="reports_delete",
         summary="Delete a saved report",
+        description=(
+            "Only the member who saved the report or a super admin of the partner may delete it "
+            "(403 for the others)."
+        ),
         tags=["reports"],
         parameters=[REPORT_ID],
         responses={204: DELETED, **errors()},
     )
     def delete(self, request: Request, report_id: str) -> Response:
-        saved_report_delete(report=self.report())
+        saved_report_delete(report=self.report(), by=request.membership)  # type: ignore[attr-defined]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -172,6 +172,15 @@ class StaticList(models.Model):
     """A partner's named, hand-kept list of clients (made from a report or by hand)."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="static_lists")
+    # Who may delete the list besides the partner's super admins; lists made before the field
+    # existed have none, so only super admins may delete them.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="static_lists",
+    )
     name = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
 

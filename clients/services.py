@@ -7,17 +7,40 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
-from partners.models import Partner
+from partners.models import Membership, Partner
 
 from .models import Client, SavedReport, StaticList, StaticListMember
 from .reports import ReportSpec
 
 NAME_MAX = 120
+DELETE_REFUSED = "Only whoever made it or a super admin of your organisation can delete it."
+
+AnyUser = AbstractBaseUser | AnonymousUser | None
+
+
+def _user_id(user: AnyUser) -> int | None:
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+def may_delete(*, membership: Membership | None, item: StaticList | SavedReport) -> bool:
+    """Whether ``membership`` may delete a static list or saved report of its partner: the
+    member who made it, or any super admin of the partner (only they, for one whose maker is
+    unknown). Reading, renaming and a list's clients stay open to every member."""
+    if membership is None or membership.partner_id != item.partner_id:
+        return False
+    if membership.is_super_admin:
+        return True
+    return item.created_by_id is not None and item.created_by_id == membership.user_id
+
+
+def _check_may_delete(membership: Membership | None, item: StaticList | SavedReport) -> None:
+    if not may_delete(membership=membership, item=item):
+        raise PermissionDenied(DELETE_REFUSED)
 
 
 def _clean_name(name: str, what: str) -> str:
@@ -38,13 +61,16 @@ def _check_list_name_free(*, partner: Partner, name: str, exclude_id: int | None
 
 
 @transaction.atomic
-def static_list_create(*, partner: Partner, name: str) -> StaticList:
-    """A new, empty static list. Raises ValidationError for an empty or taken name."""
+def static_list_create(*, partner: Partner, name: str, user: AnyUser = None) -> StaticList:
+    """A new, empty static list made by ``user``. Raises ValidationError for an empty or taken
+    name."""
     name = _clean_name(name, "list")
     _check_list_name_free(partner=partner, name=name)
     try:
         with transaction.atomic():
-            return StaticList.objects.create(partner=partner, name=name)
+            return StaticList.objects.create(
+                partner=partner, name=name, created_by_id=_user_id(user)
+            )
     except IntegrityError:
         raise ValidationError(f"You already have a list named “{name}”.") from None
 
@@ -101,8 +127,10 @@ def static_list_rename(*, static_list: StaticList, name: str) -> StaticList:
 
 
 @transaction.atomic
-def static_list_delete(*, static_list: StaticList) -> None:
-    """Delete a list and its memberships (the clients stay)."""
+def static_list_delete(*, static_list: StaticList, by: Membership | None) -> None:
+    """Delete a list and its memberships (the clients stay). Raises PermissionDenied unless
+    ``by`` may delete it (``may_delete``)."""
+    _check_may_delete(by, static_list)
     static_list.delete()
 
 
@@ -117,14 +145,14 @@ def static_list_remove_client(*, static_list: StaticList, client_id: int) -> boo
 def saved_report_create(
     *,
     partner: Partner,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: AnyUser,
     name: str,
     spec: ReportSpec,
 ) -> SavedReport:
     """Save a report's kind and its exact range (the preset too, as a label)."""
     return SavedReport.objects.create(
         partner=partner,
-        created_by_id=user.pk if user is not None and user.is_authenticated else None,
+        created_by_id=_user_id(user),
         name=_clean_name(name, "report"),
         kind=spec.kind,
         range_preset=spec.range.preset,
@@ -142,6 +170,8 @@ def saved_report_rename(*, report: SavedReport, name: str) -> SavedReport:
 
 
 @transaction.atomic
-def saved_report_delete(*, report: SavedReport) -> None:
-    """Delete a saved report."""
+def saved_report_delete(*, report: SavedReport, by: Membership | None) -> None:
+    """Delete a saved report. Raises PermissionDenied unless ``by`` may delete it
+    (``may_delete``)."""
+    _check_may_delete(by, report)
     report.delete()

@@ -17,11 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from partner_portal.exports import ExportError, export_response
-from partners.models import Partner
+from partner_portal.ids import checks_query, id_or_404, parse_id, query_page
+from partner_portal.redirects import redirect_to_next, safe_next_url
+from partners.models import Membership, Partner
 from partners.tenancy import partner_required
 
 from .forms import EntriesFilterForm, ExportForm, ListAddForm, NameForm
@@ -48,6 +49,7 @@ from .selectors import (
     static_lists,
 )
 from .services import (
+    may_delete,
     saved_report_create,
     saved_report_delete,
     saved_report_rename,
@@ -64,10 +66,11 @@ MEMBERS_PER_PAGE = 50
 
 
 @partner_required
+@checks_query("page")
 def client_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     rows = client_rows(partner=request.partner, on=timezone.localdate(), search=search)  # type: ignore[attr-defined]
-    page = Paginator(rows, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, CLIENTS_PER_PAGE).get_page(query_page(request.GET))
     return render(request, "clients/clients.html", {"page": page, "search": search})
 
 
@@ -75,28 +78,18 @@ def _partner(request: HttpRequest) -> Partner:
     return request.partner  # type: ignore[attr-defined]
 
 
-def _next_url(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+def _membership(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
 
 
 def _download(**kwargs: Any) -> HttpResponseBase:
     return export_response(**kwargs)
 
 
-def _object_id(value: str | None) -> int:
-    """An id from a URL or form field; anything but a positive integer is a 404."""
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        raise Http404("No such object.") from None
-    if number < 1 or number > 2**62:
-        raise Http404("No such object.")
-    return number
+def _object_id(value: object) -> int:
+    """An id from a URL or form field (``partner_portal.ids`` grammar); anything else is a
+    404."""
+    return id_or_404(value)
 
 
 def _mrr_figure(record: ClientRecord, today: date) -> dict[str, Any]:
@@ -124,10 +117,11 @@ def _mrr_figure(record: ClientRecord, today: date) -> dict[str, Any]:
 
 
 @partner_required
+@checks_query("page")
 def client_record_view(request: HttpRequest, client_id: int) -> HttpResponse:
     partner = _partner(request)
     today = timezone.localdate()
-    record = client_record(partner=partner, client_id=_object_id(str(client_id)), on=today)
+    record = client_record(partner=partner, client_id=_object_id(client_id), on=today)
     if record is None:
         raise Http404("No such client.")
     filters = EntriesFilterForm(request.GET or None)
@@ -140,7 +134,7 @@ def client_record_view(request: HttpRequest, client_id: int) -> HttpResponse:
             start=filters.cleaned_data["start"],
             end=filters.cleaned_data["end"],
         )
-    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(query_page(request.GET))
     context = {
         "record": record,
         "client": record.client,
@@ -164,8 +158,8 @@ def _query_without_page(request: HttpRequest) -> str:
 # Static lists (C2)
 
 
-def _own_list(request: HttpRequest, list_id: int | str | None) -> StaticList:
-    return get_object_or_404(static_lists(partner=_partner(request)), pk=_object_id(str(list_id)))
+def _own_list(request: HttpRequest, list_id: object) -> StaticList:
+    return get_object_or_404(static_lists(partner=_partner(request)), pk=_object_id(list_id))
 
 
 @partner_required
@@ -179,7 +173,8 @@ def _list_detail_context(
     members = static_list_members(partner=_partner(request), list_id=static_list.pk)
     return {
         "static_list": static_list,
-        "members": Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page")),
+        "can_delete": may_delete(membership=_membership(request), item=static_list),
+        "members": Paginator(members, MEMBERS_PER_PAGE).get_page(query_page(request.GET)),
         "rename_form": NameForm(initial={"name": static_list.name}),
         "export_form": ExportForm(initial={"name": static_list.name, "format": "csv"}),
         **extra,
@@ -187,6 +182,7 @@ def _list_detail_context(
 
 
 @partner_required
+@checks_query("page")
 def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     static_list = _own_list(request, list_id)
     context = _list_detail_context(request, static_list)
@@ -197,6 +193,7 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @require_POST
 @partner_required
+@checks_query("page")
 def list_rename(request: HttpRequest, list_id: int) -> HttpResponse:
     static_list = _own_list(request, list_id)
     form = NameForm(request.POST)
@@ -225,7 +222,7 @@ def list_rename(request: HttpRequest, list_id: int) -> HttpResponse:
 def list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
     static_list = _own_list(request, list_id)
     name = static_list.name
-    static_list_delete(static_list=static_list)
+    static_list_delete(static_list=static_list, by=_membership(request))
     messages.success(request, f"Deleted the list “{name}”.")
     if request.htmx:  # type: ignore[attr-defined]
         response = HttpResponse(status=204)
@@ -236,6 +233,7 @@ def list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @require_POST
 @partner_required
+@checks_query("page")
 def list_remove_client(request: HttpRequest, list_id: int) -> HttpResponse:
     static_list = _own_list(request, list_id)
     client_id = _object_id(request.POST.get("client"))
@@ -252,6 +250,7 @@ def list_remove_client(request: HttpRequest, list_id: int) -> HttpResponse:
 
 
 @partner_required
+@checks_query("page")
 def list_export(request: HttpRequest, list_id: int) -> HttpResponseBase:
     static_list = _own_list(request, list_id)
     form = ExportForm(request.GET)
@@ -276,7 +275,7 @@ def _actions_context(request: HttpRequest, spec: ReportSpec, **extra: Any) -> di
     return {
         "spec": spec,
         "lists": static_lists(partner=_partner(request)),
-        "next": _next_url(request, ""),
+        "next": safe_next_url(request, ""),
         **extra,
     }
 
@@ -305,11 +304,17 @@ def list_add(request: HttpRequest) -> HttpResponse:
     static_list: StaticList | None = None
     if form.is_valid():
         if form.cleaned_data["list"] is not None:
-            static_list = _own_list(request, form.cleaned_data["list"])
+            # The form's IntegerField would read '𝟙' or ' 1 ' as list 1: the raw value must be
+            # an id in the strict grammar.
+            list_id = parse_id(request.POST.get("list"))
+            if list_id is None:
+                form.add_error("list", "Choose one of your lists.")
+            else:
+                static_list = _own_list(request, list_id)
         else:
             try:
                 static_list = static_list_create(
-                    partner=partner, name=form.cleaned_data["new_list_name"]
+                    partner=partner, name=form.cleaned_data["new_list_name"], user=request.user
                 )
             except ValidationError as error:
                 form.add_error("new_list_name", error)
@@ -328,8 +333,8 @@ def list_add(request: HttpRequest) -> HttpResponse:
         )
         return response
     messages.success(request, message)
-    return redirect(
-        _next_url(request, reverse("lists:list-detail", kwargs={"list_id": static_list.pk}))
+    return redirect_to_next(
+        request, reverse("lists:list-detail", kwargs={"list_id": static_list.pk})
     )
 
 
@@ -372,15 +377,13 @@ def report_save(request: HttpRequest) -> HttpResponse:
         response["HX-Trigger"] = json.dumps({"reportSaved": {"report": report.pk}})
         return response
     messages.success(request, message)
-    return redirect(
-        _next_url(request, reverse("lists:report-detail", kwargs={"report_id": report.pk}))
+    return redirect_to_next(
+        request, reverse("lists:report-detail", kwargs={"report_id": report.pk})
     )
 
 
-def _own_report(request: HttpRequest, report_id: int | str) -> SavedReport:
-    return get_object_or_404(
-        saved_reports(partner=_partner(request)), pk=_object_id(str(report_id))
-    )
+def _own_report(request: HttpRequest, report_id: object) -> SavedReport:
+    return get_object_or_404(saved_reports(partner=_partner(request)), pk=_object_id(report_id))
 
 
 @partner_required
@@ -397,6 +400,7 @@ def _report_context(request: HttpRequest, report: SavedReport, **extra: Any) -> 
     rows = report_summary(partner=partner, spec=spec)
     return {
         "report": report,
+        "can_delete": may_delete(membership=_membership(request), item=report),
         "spec": spec,
         "range": saved_report_range(report),
         "rows": rows,
@@ -441,7 +445,7 @@ def report_rename(request: HttpRequest, report_id: int) -> HttpResponse:
 def report_delete(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _own_report(request, report_id)
     name = report.name
-    saved_report_delete(report=report)
+    saved_report_delete(report=report, by=_membership(request))
     messages.success(request, f"Deleted the report “{name}”.")
     if request.htmx:  # type: ignore[attr-defined]
         response = HttpResponse(status=204)

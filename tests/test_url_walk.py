@@ -55,11 +55,17 @@ MARKERS = {
     "globex": ("Quokka", "quokka-globex", "Globex Secret", "dave@globex.test"),
 }
 OTHER = {"acme": "globex", "globex": "acme"}
-#: Who may act on an object: any member of its partner, or only the super admin who made it.
+#: Who may act on an object: any member of its partner, only the super admin who made it, or
+#: (a delete of a list or saved report) the member who made it and the partner's super admins.
+#: The walk's lists and reports have no maker, so only the super admins may delete them.
 OWNERS: dict[str, dict[str, tuple[str, ...]]] = {
     "partner": {"acme": ("alice", "bob"), "globex": ("carol",)},
     "admin": {"acme": ("alice",), "globex": ("carol",)},
+    "creator": {"acme": ("alice",), "globex": ("carol",)},
 }
+#: The answer of a member of the object's partner who is not among its owners: an object of
+#: "admin" is not shown to the others at all, one of "creator" is shown but may not be deleted.
+REFUSED = {"partner": "404", "admin": "404", "creator": "403"}
 
 
 # --- the two partners' data ---------------------------------------------------------------------
@@ -165,8 +171,9 @@ class Route:
     ``kind``: "page" (HTML, partials and downloads behind the login), "api" (DRF: 401 without
     credentials), "account" (any signed-in user), "public".
     ``owned``: the pattern takes an object of one partner (walked with Acme's and Globex's).
-    ``owner``: who owns the object: "partner" (every member) or "admin" (the super admin's own,
-    such as an API token).
+    ``owner``: who owns the object: "partner" (every member), "admin" (the super admin's own,
+    such as an API token) or "creator" (its maker and the super admins, as for deleting a list
+    or a saved report).
     """
 
     name: str
@@ -290,6 +297,7 @@ ROUTES: list[Route] = [
         method="post",
         kwargs=_id("static_list", "list_id"),
         owned=True,
+        owner="creator",
         ok=SUCCESS_POST,
     ),
     Route(
@@ -334,6 +342,7 @@ ROUTES: list[Route] = [
         method="post",
         kwargs=_id("report", "report_id"),
         owned=True,
+        owner="creator",
         ok=SUCCESS_POST,
     ),
     # Commissions (C4)
@@ -415,6 +424,7 @@ ROUTES: list[Route] = [
         method="delete",
         kwargs=_id("static_list", "list_id"),
         owned=True,
+        owner="creator",
         ok=(204,),
     ),
     Route(
@@ -457,6 +467,7 @@ ROUTES: list[Route] = [
         method="delete",
         kwargs=_id("report", "report_id"),
         owned=True,
+        owner="creator",
         ok=(204,),
     ),
     Route(
@@ -563,7 +574,7 @@ def _expected(route: Route, persona: str, owner: str | None) -> str:
     if owner is not None and route.owned:
         owners = OWNERS[route.owner][owner]
         if persona not in owners:
-            return "404"
+            return REFUSED[route.owner] if MEMBERS.get(persona) == owner else "404"
     return "ok"
 
 
