@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format worker beat migrate seed bench clean
+.PHONY: help install run test test-fast lint format worker beat migrate seed bench clean fuzz
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,12 @@ run: seed  ## Install, migrate, seed and serve the portal on http://$(HOST):$(PO
 
 test: install  ## Run the whole suite (browser tests skip without Chromium, except in CI)
 	$(BIN)/python -m pytest
+
+fuzz: install  ## Hypothesis and schemathesis tests with random seeds and more examples
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_inputs.py \
+		tests/api/test_schema.py tests/test_exports.py tests/points/test_engine_properties.py \
+		tests/points/test_calculator_properties.py tests/points/test_calculator_api.py \
+		tests/points/test_ledger_state_machine.py tests/points/test_recompute.py
 
 lint: install  ## ruff (lint and format check) and mypy with django-stubs
 	$(BIN)/ruff check .

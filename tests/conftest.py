@@ -6,14 +6,40 @@ and staff is a program admin with no partner.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client as HttpClient
+from hypothesis import settings as hypothesis_settings
 
 from partners.models import Membership, Partner
 
 from .factories import PASSWORD, MembershipFactory, PartnerFactory, UserFactory
+
+# Hypothesis and schemathesis (which runs on Hypothesis): the same commit always tests the same
+# examples, so a run's result depends on the code, not on luck. "ci" (the default) derives
+# every random choice from the test itself and keeps no example database; "fuzz"
+# (``HYPOTHESIS_PROFILE=fuzz``, ``make fuzz``) draws fresh random examples, FUZZ_FACTOR times as
+# many in the tests that size themselves with ``examples()``, and replays the failures it found
+# before from ``.hypothesis/``.
+FUZZ_PROFILE = "fuzz"
+FUZZ_FACTOR = 10
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile(
+    FUZZ_PROFILE, derandomize=False, deadline=None, print_blob=True, max_examples=1000
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def fuzzing() -> bool:
+    """Whether the ``fuzz`` profile is loaded (random seeds, more examples)."""
+    return hypothesis_settings.get_current_profile_name() == FUZZ_PROFILE
+
+
+def examples(count: int) -> int:
+    """``count`` examples, or FUZZ_FACTOR times as many under the ``fuzz`` profile."""
+    return count * FUZZ_FACTOR if fuzzing() else count
 
 
 @dataclass
