@@ -31,7 +31,12 @@ from clients.models import SavedReport, StaticList, StaticListMember
 from commissions.models import CommissionPayment
 from commissions.services import commissions_accrue, previous_month
 from partners.models import BetaFeature, Membership
-from partners.services import api_token_create, beta_opt_in_everyone
+from partners.services import (
+    api_token_create,
+    beta_opt_in_everyone,
+    invitation_create,
+    invitation_token,
+)
 from points.services import points_recompute
 from tests.conftest import Personas
 from tests.factories import (
@@ -82,6 +87,8 @@ class Owned:
     membership: int  # a standard user's membership (the team actions' target)
     token: int  # the super admin's API token
     token_key: str
+    invitation: int  # an open invitation to the partner
+    invitation_token: str
 
 
 @dataclass
@@ -123,6 +130,9 @@ def _partner_data(personas: Personas, name: str, word: str, user_email: str) -> 
     )
     admin = personas.alice if name == "acme" else personas.carol
     token, key = api_token_create(user=admin.user, name=f"{word} token")
+    invitation = invitation_create(
+        partner=partner, by=admin.user, email=f"{word.lower()}-invitee@example.test", role="user"
+    )
     return Owned(
         client=client.pk,
         static_list=static_list.pk,
@@ -131,6 +141,8 @@ def _partner_data(personas: Personas, name: str, word: str, user_email: str) -> 
         membership=member.pk,
         token=token.pk,
         token_key=key,
+        invitation=invitation.pk,
+        invitation_token=invitation_token(invitation),
     )
 
 
@@ -222,6 +234,22 @@ ROUTES: list[Route] = [
     Route("logout", kind="public", method="post", ok=(200, 302)),
     Route("password_change", kind="account"),
     Route("password_change_done", kind="account"),
+    Route("password_reset", kind="public"),
+    Route("password_reset_done", kind="public"),
+    Route(
+        "password_reset_confirm",
+        kind="public",
+        kwargs=lambda world, owner: {"uidb64": "MQ", "token": "set-password"},
+    ),
+    Route("password_reset_complete", kind="public"),
+    # Anyone may open an invitation's link; a signed-in account other than the invited one is
+    # refused (403), and nothing is written before the invitee accepts.
+    Route(
+        "invitation-accept",
+        kind="public",
+        kwargs=lambda world, owner: {"token": world.owned[owner].invitation_token},
+        ok=(200, 403),
+    ),
     Route("healthz", kind="public", ok=(200, 503)),
     # Partner > Dashboard (D1-D7) and its partials
     Route("partners:dashboard"),
@@ -248,6 +276,22 @@ ROUTES: list[Route] = [
         owned=True,
         super_admin=True,
         data=lambda world, owner: {"role": Membership.Role.SUPER_ADMIN},
+        ok=SUCCESS_POST,
+    ),
+    Route(
+        "partners:settings-invitation-resend",
+        method="post",
+        kwargs=_id("invitation", "invitation_id"),
+        owned=True,
+        super_admin=True,
+        ok=SUCCESS_POST,
+    ),
+    Route(
+        "partners:settings-invitation-revoke",
+        method="post",
+        kwargs=_id("invitation", "invitation_id"),
+        owned=True,
+        super_admin=True,
         ok=SUCCESS_POST,
     ),
     Route(

@@ -7,15 +7,16 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from partner_portal.redirects import safe_next_url
 from partners.forms import ApiTokenCreateForm, BetaOptInForm, InvitationForm, TeamRoleForm
-from partners.models import BetaFeature, Membership
+from partners.models import BetaFeature, Invitation, Membership
 from partners.selectors import team_members
 from partners.services import (
     InvitationError,
@@ -51,21 +52,12 @@ def settings_beta(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/settings_beta.html", {"features": features, "section": "beta"})
 
 
-def _next_url(request: HttpRequest, fallback: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return fallback
-
-
 @partner_required
 def settings_beta_feature(request: HttpRequest, key: str) -> HttpResponseBase:
     """GET: the terms dialog (an htmx partial, or a page without JavaScript). POST: opt in/out."""
     feature = get_object_or_404(BetaFeature, key=key)
     partner, membership = request.partner, request.membership  # type: ignore[attr-defined]
-    next_url = _next_url(request, reverse("partners:settings-beta"))
+    next_url = safe_next_url(request, reverse("partners:settings-beta"))
     form = BetaOptInForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -128,6 +120,11 @@ def _team_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> Http
     return render(request, "partners/settings_team.html", context, status=status)
 
 
+def _mail_after_commit(invitation: Invitation) -> None:
+    pk, nonce = invitation.pk, invitation.nonce
+    transaction.on_commit(lambda: invitation_send_task.delay(pk, nonce))
+
+
 @super_admin_required
 def settings_team(request: HttpRequest) -> HttpResponse:
     """The team and its open invitations; POST invites an email with a role."""
@@ -146,7 +143,7 @@ def settings_team(request: HttpRequest) -> HttpResponse:
     except InvitationError as error:
         form.add_error("email", str(error))
         return _team_page(request, status=400, add_form=form)
-    invitation_send_task.delay_on_commit(invitation.pk, invitation.nonce)
+    _mail_after_commit(invitation)
     messages.success(
         request,
         f"Invitation sent to {invitation.email}: they join once they accept it from the mail.",
@@ -164,8 +161,10 @@ def settings_invitation_resend(request: HttpRequest, invitation_id: int) -> Http
         )
     except InvitationError as error:
         return _team_page(request, status=404, error=str(error))
-    invitation_send_task.delay_on_commit(invitation.pk, invitation.nonce)
-    messages.success(request, f"Invitation sent again to {invitation.email}; older links no longer work.")
+    _mail_after_commit(invitation)
+    messages.success(
+        request, f"Invitation sent again to {invitation.email}; older links no longer work."
+    )
     return HttpResponseRedirect(reverse("partners:settings-team"))
 
 
