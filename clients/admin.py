@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django_countries.filters import CountryFilter
 
-from partners.admin import ProgramImportExportMixin, links
+from partners.admin import ProgramImportExportMixin, ProgramModelAdmin, links
 
 from .models import (
     Client,
@@ -43,7 +43,7 @@ class MrrRecordInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(ProgramImportExportMixin, admin.ModelAdmin):
+class ClientAdmin(ProgramImportExportMixin, ProgramModelAdmin):
     resource_classes = [ClientResource]
     list_display = ("name", "domain", "country", "currency", "current_mrr")
     list_filter = (("country", CountryFilter), "currency")
@@ -81,7 +81,7 @@ class ClientAdmin(ProgramImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(MrrRecord)
-class MrrRecordAdmin(ProgramImportExportMixin, admin.ModelAdmin):
+class MrrRecordAdmin(ProgramImportExportMixin, ProgramModelAdmin):
     resource_classes = [MrrRecordResource]
     list_display = ("client", "date", "mrr_amount", "tools_used", "products")
     list_filter = (("client__country", CountryFilter), "client__currency")
@@ -97,7 +97,7 @@ class MrrRecordAdmin(ProgramImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Deal)
-class DealAdmin(ProgramImportExportMixin, admin.ModelAdmin):
+class DealAdmin(ProgramImportExportMixin, ProgramModelAdmin):
     resource_classes = [DealResource]
     list_display = (
         "deal",
@@ -158,7 +158,7 @@ class AssignmentActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(ManagedAssignment)
-class ManagedAssignmentAdmin(ProgramImportExportMixin, admin.ModelAdmin):
+class ManagedAssignmentAdmin(ProgramImportExportMixin, ProgramModelAdmin):
     resource_classes = [ManagedAssignmentResource]
     list_display = ("partner", "client", "start", "end", "is_active")
     list_filter = (AssignmentActiveFilter, ("client__country", CountryFilter), "end")
@@ -192,7 +192,7 @@ class RenewsWithinFilter(admin.SimpleListFilter):
 
 
 @admin.register(Renewal)
-class RenewalAdmin(ProgramImportExportMixin, admin.ModelAdmin):
+class RenewalAdmin(ProgramImportExportMixin, ProgramModelAdmin):
     resource_classes = [RenewalResource]
     list_display = (
         "client",
@@ -230,7 +230,7 @@ class StaticListMemberInline(admin.TabularInline):
 
 
 @admin.register(StaticList)
-class StaticListAdmin(admin.ModelAdmin):
+class StaticListAdmin(ProgramModelAdmin):
     """Partners' static lists of clients (made from report dialogs)."""
 
     list_display = ("name", "partner", "member_count", "created_at")
@@ -250,7 +250,7 @@ class StaticListAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaticListMember)
-class StaticListMemberAdmin(admin.ModelAdmin):
+class StaticListMemberAdmin(ProgramModelAdmin):
     list_display = ("list", "client", "list_partner", "added_at")
     search_fields = ("list__name", "client__name", "client__domain", "list__partner__name")
     list_select_related = ("list", "list__partner", "client")
@@ -264,7 +264,7 @@ class StaticListMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(SavedReport)
-class SavedReportAdmin(admin.ModelAdmin):
+class SavedReportAdmin(ProgramModelAdmin):
     list_display = ("name", "partner", "kind", "range_preset", "start", "end", "created_by")
     list_filter = ("kind", "range_preset")
     search_fields = ("name", "partner__name", "created_by__email")

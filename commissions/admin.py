@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django_countries.filters import CountryFilter
 
-from partners.admin import ReadOnlyModelAdmin, changelist_link
+from partners.admin import ProgramModelAdmin, ReadOnlyModelAdmin, changelist_link
 
 from .models import CommissionLine, CommissionPayment, MonthEndRate
 
 
 @admin.register(MonthEndRate)
-class MonthEndRateAdmin(admin.ModelAdmin):
+class MonthEndRateAdmin(ProgramModelAdmin):
     list_display = ("currency", "month_label", "per_100_usd")
     list_filter = ("currency", "month")
     search_fields = ("currency",)
@@ -28,7 +28,7 @@ class MonthEndRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommissionPayment)
-class CommissionPaymentAdmin(admin.ModelAdmin):
+class CommissionPaymentAdmin(ProgramModelAdmin):
     """Payments are scheduled by the monthly job; here they are marked paid with a reference."""
 
     list_display = (

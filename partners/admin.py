@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import AbstractBaseUser
@@ -54,12 +57,48 @@ def links(*items: tuple[type[Model], str, dict[str, object]]) -> SafeString:
     )
 
 
-class ReadOnlyModelAdmin(admin.ModelAdmin):
+class ActionPermissionsMixin:
+    """Admin actions that hold: each needs a permission, and a refused one answers 403.
+
+    An action that declares no ``permissions`` needs "change" (Django would offer it to anyone
+    who may view the list), and on a list that has actions, a POST of one that the user is not
+    offered is refused with 403 instead of Django's "No action selected". A list without any
+    (``actions = None``) answers such a POST with the list itself, as Django does.
+    """
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions: dict[str, Any] = super().get_actions(request)  # type: ignore[misc]
+        return {
+            name: action
+            for name, action in actions.items()
+            if getattr(action[0], "allowed_permissions", None)
+            or self.has_change_permission(request)  # type: ignore[attr-defined]
+        }
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method == "POST" and self.actions is not None:  # type: ignore[attr-defined]
+            offered = self.get_actions(request)
+            if any(name and name not in offered for name in request.POST.getlist("action")):
+                raise PermissionDenied
+        response: HttpResponse = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        return response
+
+
+class ProgramModelAdmin(ActionPermissionsMixin, admin.ModelAdmin):
+    """The base of every program admin: actions need their permissions (see the mixin)."""
+
+
+class ReadOnlyModelAdmin(ProgramModelAdmin):
     """View-only admin for rows the program writes itself (ledger, standings, reviews, lines).
 
     Nobody adds, changes or deletes them here: every field is read-only, the change page has no
-    save button, a POST to it is refused (403) and the "delete selected" action is gone.
+    save button, a POST to it is refused (403) and the list has no actions ("delete selected"
+    is gone, also for a subclass that adds actions of its own).
     """
+
+    actions = None
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -81,15 +120,62 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
         return actions
 
 
+#: Query parameters of the export page that choose what to export, not which rows.
+EXPORT_OPTIONS = ("format", "resource", "export_items")
+
+
 class ProgramImportExportMixin(ImportExportMixin):
     """CSV and XLSX import (dry run first, all-or-nothing) and export with the current filters.
 
     The import page lists every bad row as row, column and message, and the dry run's counts of
-    rows to create, update and skip.
+    rows to create, update and skip. Importing needs the add and change permissions, exporting
+    the view permission; without them every step (form, dry run, confirmation) answers 403.
     """
 
     formats = (CSV, XLSX)
     import_template_name = "admin/program_import.html"
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        """An import adds rows and updates the ones it finds by natural key: it needs both the
+        add and the change permission (the library checks IMPORT_EXPORT_IMPORT_PERMISSION_CODE).
+        """
+        return bool(
+            super().has_import_permission(request)
+            and self.has_add_permission(request)
+            and self.has_change_permission(request)
+        )
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        """An export is a read: it needs the view permission."""
+        return bool(super().has_export_permission(request) and self.has_view_permission(request))
+
+    def process_import(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The library answers a GET with 405 before it asks for the permission.
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        response: HttpResponse = super().process_import(request, *args, **kwargs)
+        return response
+
+    def export_action(self, request: HttpRequest) -> HttpResponse:
+        try:
+            response: HttpResponse = super().export_action(request)
+        except IncorrectLookupParameters:
+            # A filter the list does not have: back to the whole list, as the list itself does.
+            changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            return HttpResponseRedirect(f"{changelist}?{ERROR_FLAG}=1")
+        return response
+
+    def get_export_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # The export page's own options (``?format=csv``) are not changelist filters: left in,
+        # the changelist would look for a model field named ``format`` (FieldError, a 500).
+        if any(name in request.GET for name in EXPORT_OPTIONS):
+            params = request.GET.copy()
+            for name in EXPORT_OPTIONS:
+                params.pop(name, None)
+            request = copy.copy(request)  # the changelist's copy: the page keeps its query
+            request.GET = params  # type: ignore[assignment]
+        queryset: QuerySet[Any] = super().get_export_queryset(request)
+        return queryset
 
     def import_action(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().import_action(request, *args, **kwargs)
@@ -157,7 +243,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(ProgramImportExportMixin, admin.ModelAdmin):
+class PartnerAdmin(ProgramImportExportMixin, ProgramModelAdmin):
     resource_classes = [PartnerResource, CertificationResource]
     change_list_template = "admin/partners/partner/program_change_list.html"
     actions = ("recompute_now",)
@@ -303,7 +389,7 @@ class PartnerAdmin(ProgramImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(PartnerManagerContact)
-class PartnerManagerContactAdmin(admin.ModelAdmin):
+class PartnerManagerContactAdmin(ProgramModelAdmin):
     list_display = ("name", "email", "partner_count")
     search_fields = ("name", "email")
     ordering = ("name",)
@@ -325,7 +411,7 @@ class PartnerManagerContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ProgramModelAdmin):
     list_display = ("user_email", "user", "partner", "role", "joined_at")
     list_filter = ("role", ("partner__country", CountryFilter))
     search_fields = ("user__email", "user__username", "partner__name")
@@ -361,7 +447,7 @@ if admin.site.is_registered(User):
 
 
 @admin.register(User)
-class PartnerUserAdmin(UserAdmin):
+class PartnerUserAdmin(ActionPermissionsMixin, UserAdmin):
     inlines = (UserMembershipInline,)
     list_display = (
         "username",
@@ -392,7 +478,7 @@ class PartnerUserAdmin(UserAdmin):
 
 
 @admin.register(BetaFeature)
-class BetaFeatureAdmin(admin.ModelAdmin):
+class BetaFeatureAdmin(ProgramModelAdmin):
     list_display = ("name", "key", "opt_in_count", "created_at")
     search_fields = ("name", "key")
     ordering = ("name",)
@@ -431,3 +517,25 @@ class ApiTokenAdmin(ReadOnlyModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return [f for f in super().get_readonly_fields(request, obj) if f != "key_digest"]
+
+
+# --- the other apps' admins: their actions need permissions too ----------------------------
+
+
+def _guard_other_apps_admins() -> None:
+    """Re-register the admins of the apps installed before this one (auth's groups, axes,
+    Celery beat, DRF tokens) with ``ActionPermissionsMixin``.
+
+    Celery beat's "Enable / Disable / Toggle / Run selected tasks" and axes' "Clean up expired
+    attempts" declare no permission, so Django offers them to anyone who may view the list.
+    """
+    for model, model_admin in list(admin.site._registry.items()):
+        if isinstance(model_admin, ActionPermissionsMixin):
+            continue
+        original = type(model_admin)
+        guarded = type(original.__name__, (ActionPermissionsMixin, original), {})
+        admin.site.unregister(model)
+        admin.site.register(model, guarded)
+
+
+_guard_other_apps_admins()

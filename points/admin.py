@@ -22,7 +22,7 @@ from django_countries.filters import CountryFilter
 
 from clients.models import Client
 from partner_portal.ids import query_page
-from partners.admin import ReadOnlyModelAdmin, changelist_url
+from partners.admin import ProgramModelAdmin, ReadOnlyModelAdmin, changelist_url
 from partners.models import Partner
 
 from . import engine
@@ -44,7 +44,7 @@ SIMULATION_PAGE_SIZE = 100
 # --- rule tables: drafts, the rule-change preview and publishing ---------------------------
 
 
-class DraftRuleAdmin(admin.ModelAdmin):
+class DraftRuleAdmin(ProgramModelAdmin):
     """A rule row added here starts as a draft: the program ignores it until it is published."""
 
     change_list_template = "admin/points/rule_change_list.html"
@@ -80,7 +80,7 @@ def rule_change_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> Htt
     """The rule-change preview: every partner's performance tier now and with the drafts."""
     from .rules import drafts_list, rules_simulate
 
-    if not model_admin.has_view_permission(request):
+    if not all(rule_admin.has_view_permission(request) for rule_admin in _rule_admins(model_admin)):
         raise PermissionDenied
     drafts = drafts_list()
     form = SimulationDateForm(request.GET or None)
@@ -111,7 +111,7 @@ def rule_change_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> Htt
         "simulation": simulation,
         "page": page,
         "error": error,
-        "can_publish": bool(drafts) and model_admin.has_change_permission(request),
+        "can_publish": bool(drafts) and _can_publish(model_admin, request),
         "rule_tables": [
             (m._meta.verbose_name_plural, changelist_url(m, status__exact=RuleStatus.DRAFT))
             for m in _draftable()
@@ -124,10 +124,10 @@ def rule_publish_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> Ht
     """POST: publish every draft rule row and clear the cached rules."""
     from .rules import rules_publish
 
+    if not _can_publish(model_admin, request):
+        raise PermissionDenied
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if not model_admin.has_change_permission(request):
-        raise PermissionDenied
     count = rules_publish()
     if count:
         model_admin.message_user(
@@ -145,6 +145,19 @@ def _draftable() -> tuple[type[Model], ...]:
     from .rules import DRAFTABLE
 
     return DRAFTABLE
+
+
+def _rule_admins(model_admin: admin.ModelAdmin) -> list[admin.ModelAdmin]:
+    """The admins of every draftable rule table: the preview shows the drafts of them all."""
+    return [model_admin.admin_site.get_model_admin(model) for model in _draftable()]
+
+
+def _can_publish(model_admin: admin.ModelAdmin, request: HttpRequest) -> bool:
+    """Publishing changes the drafts of every rule table: it needs the change permission on
+    each of them, not only on the table whose admin serves the page."""
+    return all(
+        rule_admin.has_change_permission(request) for rule_admin in _rule_admins(model_admin)
+    )
 
 
 @admin.register(FxRate)

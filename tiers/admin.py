@@ -16,7 +16,13 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django_countries.filters import CountryFilter
 
-from partners.admin import ReadOnlyModelAdmin, changelist_link, changelist_url, staff_user
+from partners.admin import (
+    ProgramModelAdmin,
+    ReadOnlyModelAdmin,
+    changelist_link,
+    changelist_url,
+    staff_user,
+)
 from points.admin import DraftRuleAdmin, draft_formset
 from points.models import RuleStatus
 
@@ -47,7 +53,7 @@ class TierRequirementInline(admin.TabularInline):
 
 
 @admin.register(Tier)
-class TierAdmin(admin.ModelAdmin):
+class TierAdmin(ProgramModelAdmin):
     list_display = ("rank", "name", "key", "current_total_points", "requirement_count")
     list_display_links = ("name",)
     search_fields = ("name", "key")
@@ -100,7 +106,7 @@ class TierRequirementAdmin(DraftRuleAdmin):
 
 
 @admin.register(ReviewDate)
-class ReviewDateAdmin(admin.ModelAdmin):
+class ReviewDateAdmin(ProgramModelAdmin):
     list_display = ("review_day", "month", "day", "effective_from")
     list_filter = ("effective_from", "month")
     ordering = ("-effective_from", "month", "day")

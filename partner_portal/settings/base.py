@@ -179,6 +179,12 @@ PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default
 PASSWORD_RESET_MAILS_PER_HOUR = env.int("PASSWORD_RESET_MAILS_PER_HOUR", default=3)
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
+# Bulk import and export in Django admin need the model's permissions: export "view", import
+# "add" (partners.admin.ProgramImportExportMixin also asks for "change" to import, as an import
+# updates the rows it finds by natural key). Unset, django-import-export lets any staff user in.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
