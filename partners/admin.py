@@ -29,7 +29,16 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from tiers.models import Tier, TierStanding
 
-from .models import ApiToken, BetaFeature, BetaOptIn, Membership, Partner, PartnerManagerContact
+from .models import (
+    ApiToken,
+    BetaFeature,
+    BetaOptIn,
+    Invitation,
+    Membership,
+    Partner,
+    PartnerManagerContact,
+    UserSession,
+)
 from .resources import CertificationResource, PartnerResource, import_counts, import_errors
 
 User = get_user_model()
@@ -517,6 +526,36 @@ class ApiTokenAdmin(ReadOnlyModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return [f for f in super().get_readonly_fields(request, obj) if f != "key_digest"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyModelAdmin):
+    """Invitations to partner teams: view only; super admins send, resend and revoke them in
+    Settings > Team. The link's nonce is never shown."""
+
+    list_display = ("email", "partner", "role", "invited_by", "sent_at", "expires_at", "status")
+    list_filter = ("role", "accepted_at", "revoked_at", "expires_at")
+    search_fields = ("email", "partner__name", "invited_by__email")
+    list_select_related = ("partner", "invited_by")
+    ordering = ("-created_at",)
+    exclude = ("nonce",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        return [f for f in super().get_readonly_fields(request, obj) if f != "nonce"]
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(ReadOnlyModelAdmin):
+    """Who is signed in where: view only, without the session key (a live credential)."""
+
+    list_display = ("user", "created_at")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    ordering = ("-created_at",)
+    exclude = ("session_key",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        return [f for f in super().get_readonly_fields(request, obj) if f != "session_key"]
 
 
 # --- the other apps' admins: their actions need permissions too ----------------------------

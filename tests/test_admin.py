@@ -32,9 +32,11 @@ from partners.models import (
     ApiToken,
     BetaFeature,
     BetaOptIn,
+    Invitation,
     Membership,
     Partner,
     PartnerManagerContact,
+    UserSession,
 )
 from points.models import DailySnapshot, FxRate, LedgerEntry, PairBalance, RecomputeRun
 from tiers.models import Tier, TierReview, TierReviewResult, TierStanding
@@ -57,6 +59,8 @@ READ_ONLY: set[type[Model]] = {
     RecomputeRun,
     BetaOptIn,
     ApiToken,
+    Invitation,
+    UserSession,
 }
 EDITABLE = [model for model in MODELS if model not in READ_ONLY]
 VIEW_ONLY = [model for model in MODELS if model in READ_ONLY]
@@ -166,6 +170,16 @@ def rows() -> dict[str, Any]:
         feature=feature, partner=partner, user=user, terms_accepted_at=timezone.now()
     )
     ApiToken.objects.create(user=user, name="CI", prefix="abc123", key_digest="0" * 64)
+    Invitation.objects.create(
+        partner=partner,
+        email="newhire@acme.example",
+        role=Membership.Role.USER,
+        invited_by=user,
+        nonce="secret-nonce",
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    UserSession.objects.create(user=user, session_key="secret-session-key")
     RecomputeRun.objects.create(
         on=DAY,
         partner_ids=[partner.pk],
@@ -631,3 +645,13 @@ def test_commission_payment_amount_is_read_only_once_scheduled(
     content = admin_client.get(admin_url(CommissionPayment, "change", payment.pk)).content.decode()
     assert 'name="amount"' not in content
     assert 'name="reference"' in content
+
+
+def test_the_admin_never_shows_an_invitations_nonce_or_a_session_key(
+    admin_client: HttpClient, rows: dict[str, Any]
+) -> None:
+    for model in (Invitation, UserSession):
+        row = some_row(model)
+        for page in (admin_url(model, "changelist"), admin_url(model, "change", row.pk)):
+            content = admin_client.get(page).content.decode()
+            assert "secret-nonce" not in content and "secret-session-key" not in content

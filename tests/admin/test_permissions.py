@@ -73,7 +73,15 @@ from clients.models import (
 )
 from commissions.models import CommissionLine, CommissionPayment, MonthEndRate
 from partners.admin import ActionPermissionsMixin, ProgramImportExportMixin
-from partners.models import ApiToken, BetaFeature, BetaOptIn, Partner, PartnerManagerContact
+from partners.models import (
+    ApiToken,
+    BetaFeature,
+    BetaOptIn,
+    Invitation,
+    Partner,
+    PartnerManagerContact,
+    UserSession,
+)
 from points.models import (
     DailySnapshot,
     FxRate,
@@ -323,6 +331,16 @@ def _program_rows(personas: Personas, client: Client, day: date) -> None:
         terms_accepted_at=timezone.now(),
     )
     ApiToken.objects.create(user=user, name="CI", prefix="walk01", key_digest="0" * 64)
+    Invitation.objects.create(
+        partner=partner,
+        email="walked-invitee@example.test",
+        role="user",
+        invited_by=user,
+        nonce="walk",
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    UserSession.objects.create(user=user, session_key="walked-session")
     RecomputeRun.objects.create(on=day, status=RecomputeRun.Status.FINISHED)
     FxRate.objects.create(
         currency="JPY", per_100_usd=Decimal("15000"), effective_from=day, status=RuleStatus.DRAFT
