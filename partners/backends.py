@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
-from django.db.models import Q
 from django.http import HttpRequest
+
+from partner_portal.security import accounts_named
 
 
 class EmailBackend(ModelBackend):
-    """Django's model backend, looking the account up by email or username case-insensitively.
-
-    Emails and usernames are unique whatever their case (migration
-    ``partners/0004``), so at most one account matches.
-    """
+    """Django's model backend, looking the account up by its normalised email or username
+    (``partner_portal.security.accounts_named``); both are unique whatever their case
+    (migration ``partners/0004``), so at most one account matches."""
 
     def authenticate(
         self,
@@ -27,17 +26,11 @@ class EmailBackend(ModelBackend):
     ) -> User | None:
         if username is None or password is None:
             return None
-        login = username.strip()
-        user_model = get_user_model()
-        user = (
-            user_model._default_manager.filter(Q(username__iexact=login) | Q(email__iexact=login))
-            .order_by("pk")
-            .first()
-        )
+        user = accounts_named(username).first()
         if user is None:
             # Run the hasher once anyway, so that an unknown email takes as long as a known one.
-            user_model().set_password(password)
+            get_user_model()().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
-            return cast(User, user)
+            return user
         return None

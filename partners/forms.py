@@ -35,7 +35,8 @@ class BetaOptInForm(forms.Form):
 class InvitationForm(forms.Form):
     """Invite an email to the team with a role."""
 
-    email = forms.EmailField(label="Email", max_length=254)
+    # The email becomes the account's username, which Django caps at 150 characters.
+    email = forms.EmailField(label="Email", max_length=150)
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="user")
 
 

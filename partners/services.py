@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from partner_portal.security import normalise_email
+from partner_portal.security import AttemptCounter, accounts_named, normalise_email
 
 from .models import (
     ApiToken,
@@ -155,20 +155,29 @@ def invitation_from_token(token: str) -> Invitation | None:
     return invitation
 
 
+ALREADY_ON_TEAM = "This person is already on your team."
+CANNOT_JOIN = "This address cannot join a partner team."
+
+
 def _invitable_account_problem(*, partner: Partner, email: str) -> str | None:
-    """Why ``email`` cannot join ``partner``, or None if it can."""
-    user = get_user_model().objects.filter(email__iexact=email).select_related("membership")
-    account = user.first()
+    """Why ``email`` cannot join ``partner`` (its account is already on the team, belongs to
+    another partner, is a staff account or inactive), or None if it can."""
+    account = accounts_named(email).select_related("membership").first()
     if account is None:
         return None
     membership = getattr(account, "membership", None)
     if membership is not None and membership.partner_id == partner.pk:
-        return "This person is already on your team."
+        return ALREADY_ON_TEAM
     if membership is not None or account.is_staff or account.is_superuser:
-        return "This address cannot be invited to your team."
+        return CANNOT_JOIN
     if not account.is_active:
-        return "This address cannot be invited to your team."
+        return CANNOT_JOIN
     return None
+
+
+invitation_mails = AttemptCounter(
+    "invitation-mails", limit_setting="INVITATION_MAILS_PER_DAY", window=timedelta(days=1)
+)
 
 
 def invitation_mail_send(*, invitation_id: int, nonce: str) -> bool:
@@ -181,6 +190,10 @@ def invitation_mail_send(*, invitation_id: int, nonce: str) -> bool:
         Invitation.objects.select_related("partner", "invited_by").filter(pk=invitation_id).first()
     )
     if invitation is None or invitation.nonce != nonce or invitation.status != "pending":
+        return False
+    if _invitable_account_problem(partner=invitation.partner, email=invitation.email):
+        # Never delivered to a staff account or another partner's member: the inviter is told
+        # nothing about whose addresses have accounts, and the link could not be accepted.
         return False
     link = settings.PORTAL_URL + reverse("invitation-accept", args=[invitation_token(invitation)])
     context = {"invitation": invitation, "link": link, "portal_url": settings.PORTAL_URL}
@@ -201,8 +214,11 @@ def invitation_mail_send(*, invitation_id: int, nonce: str) -> bool:
 def invitation_create(*, partner: Partner, by: User, email: str, role: str) -> Invitation:
     """Invite ``email`` to ``partner`` with ``role`` (``invitation_send_task`` mails the link).
 
-    Only a super admin of ``partner`` invites; staff accounts and members of any partner
-    cannot be invited; one open invitation per address and partner.
+    Only a super admin of ``partner`` invites; one open invitation per address and partner,
+    and at most ``INVITATION_MAILS_PER_DAY`` mails (invitations and resends) per partner. An
+    address whose account is a staff account or another partner's member gets an invitation
+    that is never mailed and cannot be accepted: the answer is the same as for anyone else,
+    so a partner cannot learn who has an account.
     """
     if role not in Membership.Role.values:
         raise InvitationError("Choose a role.")
@@ -210,26 +226,40 @@ def invitation_create(*, partner: Partner, by: User, email: str, role: str) -> I
     if inviter is None or not inviter.is_super_admin:
         raise InvitationError("Only a super admin can invite people.")
     email = normalise_email(email)
-    problem = _invitable_account_problem(partner=partner, email=email)
-    if problem:
-        raise InvitationError(problem)
+    if _invitable_account_problem(partner=partner, email=email) == ALREADY_ON_TEAM:
+        raise InvitationError(ALREADY_ON_TEAM)
+    _invitation_mail_allowed(partner)
     open_invitations = Invitation.objects.filter(
-        partner=partner, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+        partner=partner, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     )
     # An expired invitation no longer stands in the way: it is revoked and replaced.
     open_invitations.filter(expires_at__lte=timezone.now()).update(revoked_at=timezone.now())
+    already = InvitationError("This address has been invited already: resend that invitation.")
     if open_invitations.exists():
-        raise InvitationError("This address has been invited already: resend that invitation.")
-    invitation = Invitation.objects.create(
-        partner=partner,
-        email=email,
-        role=role,
-        invited_by=by,
-        nonce=secrets.token_urlsafe(16),
-        sent_at=timezone.now(),
-        expires_at=_invitation_expiry(),
-    )
+        raise already
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                partner=partner,
+                email=email,
+                role=role,
+                invited_by=by,
+                nonce=secrets.token_urlsafe(16),
+                sent_at=timezone.now(),
+                expires_at=_invitation_expiry(),
+            )
+    except IntegrityError as error:  # the same address invited at the same moment
+        raise already from error
+    invitation_mails.add(partner.pk)
     return invitation
+
+
+def _invitation_mail_allowed(partner: Partner) -> None:
+    if invitation_mails.exceeded(partner.pk):
+        raise InvitationError(
+            f"Your team has sent {settings.INVITATION_MAILS_PER_DAY} invitations today: "
+            "try again tomorrow."
+        )
 
 
 def _open_invitation_locked(*, partner: Partner, invitation_id: int) -> Invitation:
@@ -249,13 +279,18 @@ def invitation_resend(*, partner: Partner, invitation_id: int) -> Invitation:
     """Mail an open invitation again with a new link; earlier links stop working, and it is
     valid for the full period again."""
     invitation = _open_invitation_locked(partner=partner, invitation_id=invitation_id)
-    problem = _invitable_account_problem(partner=partner, email=invitation.email)
-    if problem:
-        raise InvitationError(problem)
+    wait = invitation.sent_at + timedelta(minutes=settings.INVITATION_RESEND_MINUTES)
+    if wait > timezone.now():
+        minutes = max(1, round((wait - timezone.now()).total_seconds() / 60))
+        raise InvitationError(
+            f"This invitation was sent moments ago: resend it in {minutes} minutes at the earliest."
+        )
+    _invitation_mail_allowed(partner)
     invitation.nonce = secrets.token_urlsafe(16)
     invitation.sent_at = timezone.now()
     invitation.expires_at = _invitation_expiry()
     invitation.save(update_fields=["nonce", "sent_at", "expires_at"])
+    invitation_mails.add(partner.pk)
     return invitation
 
 
@@ -270,7 +305,7 @@ def invitation_revoke(*, partner: Partner, invitation_id: int) -> Invitation:
 
 def invitation_account(invitation: Invitation) -> User | None:
     """The existing account of the invited address, if there is one."""
-    return get_user_model().objects.filter(email__iexact=invitation.email).first()
+    return accounts_named(invitation.email).first()
 
 
 @transaction.atomic
@@ -292,9 +327,13 @@ def invitation_accept(
     if account is None:
         if user is not None or not new_password:
             raise InvitationError("Choose a password to create your account.")
-        account = get_user_model().objects.create_user(
-            username=invitation.email, email=invitation.email, password=new_password
-        )
+        try:
+            with transaction.atomic():
+                account = get_user_model().objects.create_user(
+                    username=invitation.email, email=invitation.email, password=new_password
+                )
+        except IntegrityError as error:  # the name was taken at the same moment
+            raise InvitationError(CANNOT_JOIN) from error
     elif user is None or user.pk != account.pk:
         raise InvitationError("Sign in as the invited account to accept.")
     problem = _invitable_account_problem(partner=invitation.partner, email=invitation.email)
@@ -306,7 +345,7 @@ def invitation_accept(
                 user=account, partner=invitation.partner, role=invitation.role
             )
     except IntegrityError as error:
-        raise InvitationError("This address cannot be invited to your team.") from error
+        raise InvitationError(CANNOT_JOIN) from error
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = account
     invitation.save(update_fields=["accepted_at", "accepted_by"])

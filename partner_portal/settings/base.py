@@ -161,6 +161,7 @@ CONTENT_SECURITY_POLICY = {
 # Behind TRUSTED_PROXY_COUNT reverse proxies the client address is read from X-Forwarded-For.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "partner_portal.security.AccountThrottleBackend",
     # Emails are usernames, matched whatever their case.
     "partners.backends.EmailBackend",
 ]
@@ -173,6 +174,11 @@ AXES_USERNAME_CALLABLE = "partner_portal.security.login_username"
 AXES_CLIENT_IP_CALLABLE = "partner_portal.security.client_ip"
 ACCOUNT_FAILURE_LIMIT = env.int("ACCOUNT_FAILURE_LIMIT", default=20)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# When set (CIDRs), X-Forwarded-For is read only from a peer in these networks.
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+# A failure during a lockout does not extend it: it ends AXES_COOLOFF_TIME after the last
+# failure that counted.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Wrong old passwords on the password-change page, per account, before it is refused (429).
 PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default=5)
 # Password-reset mails per address and hour (more are silently not sent).
@@ -196,6 +202,10 @@ LOGIN_REDIRECT_URL = "partners:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 # Invitation and password-reset links stay valid this long.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+# An invitation is resent at most once per this many minutes; a partner sends at most this many
+# invitation mails a day.
+INVITATION_RESEND_MINUTES = env.int("INVITATION_RESEND_MINUTES", default=10)
+INVITATION_MAILS_PER_DAY = env.int("INVITATION_MAILS_PER_DAY", default=50)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 
 # Mail: EMAIL_URL (smtp://user:password@host:587, smtp+tls://..., consolemail://) picks the

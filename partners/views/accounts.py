@@ -20,13 +20,7 @@ from django.urls import path, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
-from partner_portal.security import (
-    LOCKOUT_STATUS,
-    AttemptCounter,
-    account_throttled,
-    lockout_minutes,
-    normalise_email,
-)
+from partner_portal.security import AttemptCounter, lockout_minutes, normalise_email
 from partners.models import Invitation
 from partners.services import (
     InvitationError,
@@ -38,11 +32,11 @@ from partners.services import (
 
 password_change_failures = AttemptCounter(
     "password-change",
-    limit=settings.PASSWORD_CHANGE_FAILURE_LIMIT,
+    limit_setting="PASSWORD_CHANGE_FAILURE_LIMIT",
     window=settings.AXES_COOLOFF_TIME,
 )
 password_reset_mails = AttemptCounter(
-    "password-reset", limit=settings.PASSWORD_RESET_MAILS_PER_HOUR, window=timedelta(hours=1)
+    "password-reset", limit_setting="PASSWORD_RESET_MAILS_PER_HOUR", window=timedelta(hours=1)
 )
 
 
@@ -50,36 +44,17 @@ password_reset_mails = AttemptCounter(
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, with the email compared in lower case and the per-account limit of
-    ``partner_portal.security.account_throttled`` checked before the password."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": "Too many failed logins for this email",
-    }
+    """Django's login form, with the email compared normalised and in lower case (the limits of
+    ``partner_portal.security`` apply in the authentication backends)."""
 
     def clean_username(self) -> str:
         return normalise_email(self.cleaned_data.get("username"))
-
-    def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username", "")
-        if self.request is not None and account_throttled(self.request, username):
-            raise ValidationError(self.error_messages["throttled"], code="throttled")
-        return super().clean()
 
 
 @method_decorator(never_cache, name="dispatch")
 class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
-
-    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        if any(error.code == "throttled" for error in form.errors.as_data().get("__all__", [])):
-            context = self.get_context_data(
-                form=form, locked_out=True, lockout_minutes=lockout_minutes()
-            )
-            return self.render_to_response(context, status=LOCKOUT_STATUS)
-        return super().form_invalid(form)
 
     def get_default_redirect_url(self) -> str:
         user = cast(User, self.request.user)

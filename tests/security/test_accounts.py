@@ -33,6 +33,19 @@ def test_two_accounts_cannot_share_an_email_in_different_cases(personas):
         get_user_model().objects.create_user(username="other", email="ALICE@acme.test")
     with pytest.raises(IntegrityError), transaction.atomic():
         get_user_model().objects.create_user(username="Alice@Acme.test", email="x@y.test")
+    # the database refuses it too, whatever writes the row
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE auth_user SET email = 'BOB@ACME.TEST' WHERE id = %s", [personas.alice.user_id]
+        )
+
+
+def test_emails_and_usernames_are_stored_as_they_are_compared(db):
+    user = get_user_model().objects.create_user(
+        username=" Mia@Example.TEST ", email="Mia@Example.TEST"
+    )
+    user.refresh_from_db()
+    assert (user.username, user.email) == ("mia@example.test", "mia@example.test")
 
 
 def test_the_upgrade_reports_accounts_whose_emails_differ_only_in_case(personas):
@@ -42,10 +55,16 @@ def test_the_upgrade_reports_accounts_whose_emails_differ_only_in_case(personas)
         for sql in migration.unique_index_sql(reverse=True):
             cursor.execute(sql)
     try:
-        get_user_model().objects.create_user(username="alice2", email="Alice@Acme.TEST")
-        with pytest.raises(RuntimeError, match=r"Alice@acme\.test") as refused:
+        legacy = get_user_model().objects.create_user(username="alice2", email="x@example.test")
+        # rows from before the upgrade: stored as typed, bypassing today's normalisation
+        get_user_model().objects.filter(pk=legacy.pk).update(email="Alice@Acme.TEST")
+        with pytest.raises(RuntimeError, match=r"Alice@Acme\.TEST") as refused:
             migration.refuse_duplicate_emails(apps, None)
-        assert "alice@acme.test" in str(refused.value)
+        assert "'alice@acme.test'" in str(refused.value)
+        get_user_model().objects.filter(pk=legacy.pk).update(email=" Kim@Example.TEST")
+        migration.normalise_login_names(apps, None)
+        legacy.refresh_from_db()
+        assert legacy.email == "kim@example.test"
     finally:
         get_user_model().objects.filter(username="alice2").delete()
         with connection.cursor() as cursor:

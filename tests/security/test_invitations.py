@@ -70,13 +70,25 @@ def test_the_reported_account_capture_no_longer_works(personas, invite, mailoutb
     assert {tuple(m.to) for m in mailoutbox} == {("newhire@example.test",)}
 
 
-def test_staff_accounts_cannot_be_invited(personas, mailoutbox):
+def test_staff_accounts_and_other_partners_members_are_never_sent_an_invitation(
+    personas, mailoutbox, django_capture_on_commit_callbacks
+):
     UserFactory(email="admin@example.com", is_staff=True, is_superuser=True)
     carol = personas.client_for("carol")
-    response = carol.post(TEAM, {"email": "ADMIN@example.com", "role": "super_admin"})
-    assert response.status_code == 400 and "cannot be invited" in response.content.decode()
+    for email in ("ADMIN@example.com", "bob@acme.test", "nobody-yet@example.test"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = carol.post(TEAM, {"email": email, "role": "super_admin"})
+        # the same answer for all three: carol learns nothing about who has an account
+        assert response.status_code == 302
+    assert [m.to for m in mailoutbox] == [["nobody-yet@example.test"]]
+    for email in ("admin@example.com", "bob@acme.test"):
+        invitation = Invitation.objects.get(partner=personas.globex, email=email)
+        link = reverse("invitation-accept", args=[invitation_token(invitation)])
+        owner = HttpClient()
+        assert owner.login(username=email, password=PASSWORD)
+        assert owner.post(link).status_code == 409
     assert not Membership.objects.filter(user__email="admin@example.com").exists()
-    assert not Invitation.objects.exists() and not mailoutbox
+    assert Membership.objects.get(user__email="bob@acme.test").partner == personas.acme
 
 
 def test_a_new_address_chooses_its_own_password_and_joins_with_the_invited_role(personas, invite):
@@ -150,6 +162,7 @@ def test_forged_expired_resent_and_revoked_links_do_not_work(personas, invite):
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() + timedelta(1))
 
     resend = reverse("partners:settings-invitation-resend", args=[invitation.pk])
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now() - timedelta(hours=1))
     assert alice.post(resend).status_code == 302
     invitation.refresh_from_db()
     assert HttpClient().get(link).status_code == 404  # replaced by the resend
@@ -217,3 +230,61 @@ def test_pages_with_a_secret_are_not_cached(personas):
     created = alice.post("/partner/settings/api-tokens/", {"name": "ci"})
     assert created.status_code == 200 and "no-store" in created["Cache-Control"]
     assert "no-store" in HttpClient().get("/accounts/password/reset/")["Cache-Control"]
+
+
+def test_a_lookalike_address_does_not_reach_an_existing_account(personas, invite):
+    """PostgreSQL's case-insensitive match folds the dotless ı into I: the portal compares
+    normalised names exactly, so ``kım@…`` is another address than ``kim@…``."""
+    UserFactory(email="kim@example.test")
+    link = invite(personas.client_for("alice"), "kım@example.test")
+    page = HttpClient().get(link).content.decode()
+    assert "You have an account already" not in page
+    assert HttpClient().post(link, {"password": PASSWORD}).status_code == 400
+    assert not Membership.objects.filter(user__email="kim@example.test").exists()
+
+
+def test_an_account_whose_username_is_the_address_accepts_with_its_password(personas, invite):
+    UserFactory(username="lou@example.test", email="lou.other@example.test")
+    link = invite(personas.client_for("alice"), "lou@example.test")
+    assert (
+        HttpClient().post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code
+        == 400
+    )
+    assert HttpClient().post(link, {"password": PASSWORD}).status_code == 302
+    assert Membership.objects.get(user__username="lou@example.test").partner == personas.acme
+
+
+def test_resends_wait_between_mails_and_a_partner_sends_a_bounded_number_a_day(
+    personas, invite, settings, mailoutbox
+):
+    alice = personas.client_for("alice")
+    invite(alice, "max@example.test")
+    invitation = Invitation.objects.get(email="max@example.test")
+    resend = reverse("partners:settings-invitation-resend", args=[invitation.pk])
+    too_soon = alice.post(resend)
+    assert too_soon.status_code == 404 and "at the earliest" in too_soon.content.decode()
+    Invitation.objects.filter(pk=invitation.pk).update(
+        sent_at=timezone.now() - timedelta(minutes=settings.INVITATION_RESEND_MINUTES + 1)
+    )
+    assert alice.post(resend).status_code == 302
+    settings.INVITATION_MAILS_PER_DAY = 2  # two sent already: the first and the resend
+    capped = alice.post(TEAM, {"email": "ned@example.test", "role": "user"})
+    assert capped.status_code == 400 and "tomorrow" in capped.content.decode()
+    assert not Invitation.objects.filter(email="ned@example.test").exists()
+
+
+def test_the_upgrade_records_sessions_signed_in_before_it(personas):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    bob = personas.client_for("bob")
+    UserSession.objects.all().delete()  # as for a session from before the upgrade
+    import_module(
+        "partners.migrations.0004_invitations_sessions_unique_emails"
+    ).record_live_sessions(apps, None)
+    assert UserSession.objects.filter(user=personas.bob.user).count() == 1
+    alice = personas.client_for("alice")
+    remove = reverse("partners:settings-team-remove", args=[personas.bob.pk])
+    assert alice.post(remove).status_code == 302
+    assert bob.get("/accounts/password/").status_code == 302  # signed out

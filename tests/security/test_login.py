@@ -6,8 +6,11 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client as HttpClient
+from django.urls import reverse
 
-from tests.factories import PASSWORD
+from partners.models import Membership
+from partners.services import invitation_create, invitation_token
+from tests.factories import PASSWORD, UserFactory
 
 OFF_SITE = [
     "https://evil.example/",
@@ -27,6 +30,19 @@ def log_in(http: HttpClient, username: str, password: str, next_url: str | None 
     if next_url is not None:
         data["next"] = next_url
     return http.post("/accounts/login/", data)
+
+
+@pytest.fixture
+def invite_link(personas):
+    """An invitation from alice to ``email``, as the link mailed to it."""
+
+    def make(email: str) -> str:
+        invitation = invitation_create(
+            partner=personas.acme, by=personas.alice.user, email=email, role="user"
+        )
+        return reverse("invitation-accept", args=[invitation_token(invitation)])
+
+    return make
 
 
 @pytest.fixture
@@ -206,3 +222,67 @@ def test_an_expired_session_is_logged_out(personas, settings):
     response = http.get("/partner/dashboard/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_account_limit_holds_on_every_login_form(personas, throttled, invite_link):
+    """Django admin's login and an invitation's password form go through the same backends."""
+    throttled.ACCOUNT_FAILURE_LIMIT = 2
+    staff = UserFactory(email="ops@vendor.example", is_staff=True)
+    failing = HttpClient(REMOTE_ADDR="198.51.100.31")
+    for _ in range(2):
+        failing.post("/admin/login/", {"username": staff.email, "password": "guess"})
+    refused = failing.post(
+        "/admin/login/?next=/admin/", {"username": staff.email, "password": PASSWORD}
+    )
+    assert refused.status_code == 429 and "_auth_user_id" not in failing.session
+    clean = HttpClient(REMOTE_ADDR="203.0.113.50")
+    admitted = clean.post(
+        "/admin/login/?next=/admin/", {"username": staff.email, "password": PASSWORD}
+    )
+    assert admitted.status_code == 302
+
+    erin = UserFactory(email="erin@example.test")
+    link = invite_link("erin@example.test")
+    guesser = HttpClient(REMOTE_ADDR="198.51.100.32")
+    for _ in range(2):
+        assert guesser.post(link, {"password": "guess"}).status_code == 400
+    assert guesser.post(link, {"password": PASSWORD}).status_code == 429
+    assert not Membership.objects.filter(user=erin).exists()
+
+
+def test_an_accounts_username_and_email_share_one_count(personas, throttled):
+    legacy = UserFactory(username="legacy", email="legacy@example.test")
+    http = HttpClient(REMOTE_ADDR="198.51.100.33")
+    log_in(http, "legacy", "guess")
+    log_in(http, "LEGACY@example.test", "guess")
+    log_in(http, "legacy", "guess")
+    assert log_in(http, legacy.email, PASSWORD).status_code == 429
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {legacy.email}
+
+
+def test_a_lookalike_email_is_another_name_and_never_logs_in_as_the_account(personas, throttled):
+    http = HttpClient(REMOTE_ADDR="198.51.100.34")
+    assert log_in(http, "alıce@acme.test", PASSWORD).status_code == 200  # dotless ı
+    assert "_auth_user_id" not in http.session
+
+
+def test_ipv6_clients_are_counted_per_64_block(personas, throttled):
+    email = personas.alice.user.username
+    for n in range(throttled.AXES_FAILURE_LIMIT):
+        log_in(HttpClient(REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}"), email, "guess")
+    assert log_in(HttpClient(REMOTE_ADDR="2001:db8:1:2::ff"), email, PASSWORD).status_code == 429
+    assert log_in(HttpClient(REMOTE_ADDR="2001:db8:1:3::1"), email, PASSWORD).status_code == 302
+
+
+def test_the_forwarded_header_is_read_only_from_the_trusted_proxy_networks(personas, throttled):
+    throttled.TRUSTED_PROXY_COUNT = 1
+    throttled.TRUSTED_PROXY_NETWORKS = ["172.18.0.0/16"]
+    email = personas.alice.user.username
+    # a client reaching gunicorn directly cannot pick a new address for each guess
+    for n in range(throttled.AXES_FAILURE_LIMIT):
+        direct = HttpClient(REMOTE_ADDR="198.51.100.35", HTTP_X_FORWARDED_FOR=f"10.3.3.{n}")
+        log_in(direct, email, "guess")
+    direct = HttpClient(REMOTE_ADDR="198.51.100.35", HTTP_X_FORWARDED_FOR="10.4.4.4")
+    assert log_in(direct, email, PASSWORD).status_code == 429
+    proxied = HttpClient(REMOTE_ADDR="172.18.0.2", HTTP_X_FORWARDED_FOR="203.0.113.60")
+    assert log_in(proxied, email, PASSWORD).status_code == 302
