@@ -128,6 +128,10 @@ class InvitationError(ValueError):
     """An invitation that cannot be sent or accepted (the message is shown to the user)."""
 
 
+class InvitationNotOpen(InvitationError):
+    """No open invitation of the partner has that id (answered like any unknown object)."""
+
+
 def _invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
 
@@ -270,7 +274,7 @@ def _open_invitation_locked(*, partner: Partner, invitation_id: int) -> Invitati
         .first()
     )
     if invitation is None:
-        raise InvitationError("This invitation is no longer open.")
+        raise InvitationNotOpen("This invitation is no longer open.")
     return invitation
 
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 from clients.models import SavedReport, StaticList, StaticListMember
 from commissions.models import CommissionPayment
 from commissions.services import commissions_accrue, previous_month
-from partners.models import BetaFeature, Membership
+from partners.models import BetaFeature, Invitation, Membership
 from partners.services import (
     api_token_create,
     beta_opt_in_everyone,
@@ -133,6 +133,8 @@ def _partner_data(personas: Personas, name: str, word: str, user_email: str) -> 
     invitation = invitation_create(
         partner=partner, by=admin.user, email=f"{word.lower()}-invitee@example.test", role="user"
     )
+    # sent an hour ago, so that a resend is due
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now() - timedelta(hours=1))
     return Owned(
         client=client.pk,
         static_list=static_list.pk,

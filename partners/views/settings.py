@@ -20,6 +20,7 @@ from partners.models import BetaFeature, Invitation, Membership
 from partners.selectors import team_members
 from partners.services import (
     InvitationError,
+    InvitationNotOpen,
     TeamError,
     TokenError,
     api_token_create,
@@ -160,7 +161,8 @@ def settings_invitation_resend(request: HttpRequest, invitation_id: int) -> Http
             invitation_id=invitation_id,
         )
     except InvitationError as error:
-        return _team_page(request, status=404, error=str(error))
+        status = 404 if isinstance(error, InvitationNotOpen) else 400
+        return _team_page(request, status=status, error=str(error))
     _mail_after_commit(invitation)
     messages.success(
         request, f"Invitation sent again to {invitation.email}; older links no longer work."

@@ -262,7 +262,7 @@ def test_resends_wait_between_mails_and_a_partner_sends_a_bounded_number_a_day(
     invitation = Invitation.objects.get(email="max@example.test")
     resend = reverse("partners:settings-invitation-resend", args=[invitation.pk])
     too_soon = alice.post(resend)
-    assert too_soon.status_code == 404 and "at the earliest" in too_soon.content.decode()
+    assert too_soon.status_code == 400 and "at the earliest" in too_soon.content.decode()
     Invitation.objects.filter(pk=invitation.pk).update(
         sent_at=timezone.now() - timedelta(minutes=settings.INVITATION_RESEND_MINUTES + 1)
     )
