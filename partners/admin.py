@@ -338,10 +338,13 @@ class PartnerAdmin(ProgramImportExportMixin, ProgramModelAdmin):
 
     def _recompute(self, request: HttpRequest, partner_ids: list[int] | None) -> None:
         from points.models import RecomputeRun
-        from points.services import recompute_run_request
+        from points.services import RecomputeDateError, recompute_run_request
 
         try:
             run = recompute_run_request(requested_by=staff_user(request), partner_ids=partner_ids)
+        except RecomputeDateError as refused:  # checked before the run is recorded
+            self.message_user(request, f"The recompute was not started: {refused}", messages.ERROR)
+            return
         except Exception as exc:  # an eager run raises here; the run records the failure
             self.message_user(request, f"The recompute failed: {exc}", messages.ERROR)
             return

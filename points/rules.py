@@ -64,6 +64,26 @@ def rules_from_tables(*, include_drafts: bool) -> engine.Rules:
     )
 
 
+def rules_first_day(rules: engine.Rules) -> date | None:
+    """The first day the program's rules are in force: the first day a recompute can run.
+
+    On the day it recomputes, the recompute converts MRR at an FX rate, applies a point rate
+    and ranks partners against the tiers, so each of those three tables needs a row in force:
+    the first day is the latest of their earliest ``effective_from``. Growth markets are left
+    out (a country without a row earns a multiplier of 1, never an error), and so are review
+    dates (a day without a set in force is simply no review date). None when one of the three
+    tables has no row at all.
+    """
+    tables: tuple[tuple[engine.FxRateRule | engine.PointRateRule | engine.TierRule, ...], ...] = (
+        rules.fx_rates,
+        rules.point_rates,
+        rules.tiers,
+    )
+    if not all(tables):
+        return None
+    return max(min(row.effective_from for row in table) for table in tables)
+
+
 @dataclass(frozen=True)
 class DraftRow:
     """One draft rule row, for the preview page."""

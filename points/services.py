@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery, Sum
@@ -22,6 +23,7 @@ from tiers.services import tier_standings_write
 
 from . import engine
 from .models import DailySnapshot, LedgerEntry, PairBalance, RecomputeRun, Track
+from .rules import rules_first_day
 from .selectors import (
     LEDGER_PLACES,
     balances_are_current,
@@ -32,10 +34,77 @@ from .selectors import (
 )
 
 BATCH = 2000
+# The longest --from/--to backfill of ``recompute_points``, in days (about ten years); the
+# setting RECOMPUTE_MAX_RANGE_DAYS overrides it.
+RECOMPUTE_MAX_RANGE_DAYS = 3660
 
 
 def _points(value: Decimal) -> Decimal:
     return engine.round_half_up(value, LEDGER_PLACES)
+
+
+class RecomputeDateError(ValueError):
+    """A day the recompute refuses: after today, or before the program's rules are in force.
+
+    The message is one line, meant for the person who asked (command, admin, task log).
+    """
+
+
+def recompute_date_check(
+    on: date, *, rules: engine.Rules | None = None, today: date | None = None
+) -> None:
+    """Refuse a recompute of ``on`` after today or before the first day a rule is in force.
+
+    Today is the program's (``timezone.localdate()``): the ledger is append-only, so entries
+    dated ahead could never be taken back. Before ``points.rules.rules_first_day`` no FX rate,
+    point rate or tier applies. Raises ``RecomputeDateError``; checks only, writes nothing.
+    """
+    today = today or timezone.localdate()
+    if on > today:
+        raise RecomputeDateError(
+            f"{on.isoformat()} is after today ({today.isoformat()}): the recompute runs for "
+            "today or a past day only."
+        )
+    first = rules_first_day(rules if rules is not None else rules_load(use_cache=False))
+    if first is None:
+        raise RecomputeDateError(
+            "The program has no FX rate, point rate or tier published: there is nothing to "
+            "recompute with."
+        )
+    if on < first:
+        raise RecomputeDateError(
+            f"{on.isoformat()} is before {first.isoformat()}, the first day the program's rules "
+            "are in force: no rule applies to it."
+        )
+
+
+def recompute_max_range_days() -> int:
+    """The longest backfill, in days: the setting RECOMPUTE_MAX_RANGE_DAYS, else 3,660."""
+    return int(getattr(settings, "RECOMPUTE_MAX_RANGE_DAYS", RECOMPUTE_MAX_RANGE_DAYS))
+
+
+def recompute_range_check(
+    start: date, end: date, *, rules: engine.Rules | None = None, today: date | None = None
+) -> int:
+    """Refuse a backfill from ``start`` to ``end`` (both included) that cannot run whole.
+
+    An inverted range, one longer than ``recompute_max_range_days()`` or one with a day out
+    of ``recompute_date_check``'s bounds raises ``RecomputeDateError`` before any day is
+    written. Returns the number of days.
+    """
+    if end < start:
+        raise RecomputeDateError(f"The range ends ({end}) before it starts ({start}).")
+    days = (end - start).days + 1
+    limit = recompute_max_range_days()
+    if days > limit:
+        raise RecomputeDateError(
+            f"{start} to {end} covers {days:,} days; a backfill covers at most "
+            f"{limit:,} days (RECOMPUTE_MAX_RANGE_DAYS): split it."
+        )
+    rules = rules if rules is not None else rules_load(use_cache=False)
+    recompute_date_check(start, rules=rules, today=today)
+    recompute_date_check(end, rules=rules, today=today)
+    return days
 
 
 @dataclass
@@ -486,9 +555,11 @@ def points_recompute(
 
     Set-based: a handful of SQL aggregates and bulk writes whatever the number of partners.
     Running it again for the same date writes nothing. ``chunk_of`` marks one chunk of a
-    fan-out over partner ranges (``points.tasks.points_recompute_fanout``).
+    fan-out over partner ranges (``points.tasks.points_recompute_fanout``). A day after today
+    or before the rules are in force raises ``RecomputeDateError`` before anything is written.
     """
     rules = rules_load(use_cache=False)
+    recompute_date_check(on, rules=rules)
     summary = RecomputeSummary(on=on)
     with transaction.atomic():
         _lock_recompute(chunk_of)
@@ -562,6 +633,12 @@ def ledger_adjust(
         raise AdjustmentError("An adjustment moves points: enter a non-zero number.")
     if effective_on > timezone.localdate():
         raise AdjustmentError("An adjustment cannot be dated in the future.")
+    first = rules_first_day(rules_load())
+    if first is not None and effective_on < first:
+        raise AdjustmentError(
+            f"An adjustment cannot be dated before {first}, the first day the program's rules "
+            "are in force."
+        )
     return LedgerEntry.objects.create(
         partner=partner,
         client=client,
@@ -580,12 +657,15 @@ def recompute_run_request(
     """Record a recompute run and enqueue it once the transaction commits.
 
     ``partner_ids`` None recomputes every partner. On the embedded defaults (eager Celery) the
-    run has finished when this returns.
+    run has finished when this returns. A day the recompute refuses raises
+    ``RecomputeDateError`` and records no run.
     """
     from .tasks import recompute_run_task
 
+    on = on or timezone.localdate()
+    recompute_date_check(on)
     run = RecomputeRun.objects.create(
-        on=on or timezone.localdate(),
+        on=on,
         partner_ids=sorted(partner_ids) if partner_ids is not None else None,
         requested_by_id=getattr(requested_by, "pk", None),
     )

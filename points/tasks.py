@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from .services import points_recompute
+from .services import points_recompute, recompute_date_check
 
 
 @shared_task(
@@ -28,6 +28,9 @@ def points_recompute_task(
     """The nightly recompute for ``on`` (ISO date; today in the program's time zone by default).
 
     Idempotent: a retry or a redelivery after a worker died writes only what is still missing.
+    A day after today or before the program's rules are in force fails with
+    ``RecomputeDateError`` (``points_recompute`` checks it first; not retried) and writes
+    nothing.
     """
     day = date.fromisoformat(on) if on else timezone.localdate()
     return points_recompute(on=day, partner_ids=partner_ids).as_dict()
@@ -95,10 +98,12 @@ def points_recompute_fanout(
 
     Each chunk is an ordinary set-based recompute for its partners, so the ledger, snapshots
     and standings come out as one run over every partner makes them. ``queue`` routes the
-    chunks (and the callback that adds their summaries up) to one queue.
+    chunks (and the callback that adds their summaries up) to one queue. A day the recompute
+    refuses raises ``RecomputeDateError`` before any chunk is sent.
     """
     from .selectors import partner_id_ranges
 
+    recompute_date_check(on)
     queue = queue or points_recompute_chunk_task.app.conf.task_default_queue
     header = group(
         points_recompute_chunk_task.si(on.isoformat(), first, last).set(queue=queue)

@@ -121,8 +121,8 @@ class ReviewRunForm(forms.Form):
     on = forms.DateField(
         label="Review date",
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Today or a past date: the review credits each partner its performance tier "
-        "on that day.",
+        help_text="Today or a past date on or after the first day the program's rules are in "
+        "force: the review credits each partner its performance tier on that day.",
     )
 
 
@@ -167,6 +167,8 @@ class TierReviewAdmin(ReadOnlyModelAdmin):
 
     def run_view(self, request: HttpRequest) -> HttpResponse:
         """GET ?on=: the preview of every credited tier that would change; POST: apply it."""
+        from points.engine import RuleError
+
         from .services import ReviewDateError, tier_review_apply, tier_review_preview
 
         if not self.can_run(request):
@@ -189,7 +191,7 @@ class TierReviewAdmin(ReadOnlyModelAdmin):
                         changelist_url(TierReviewResult, review__id__exact=review.pk)
                     )
                 preview = tier_review_preview(on=on)
-            except ReviewDateError as exc:
+            except (ReviewDateError, RuleError) as exc:  # nothing written: the apply is atomic
                 form.add_error("on", str(exc))
         context = {
             **self.admin_site.each_context(request),

@@ -190,17 +190,23 @@ class ReviewPreview:
 
 
 class ReviewDateError(ValueError):
-    """A review cannot be run for that date."""
+    """A review cannot be run for that date: a future day (its standings do not exist yet, so
+    no credited tier can be set from them) or a day before the program's rules are in force."""
 
 
 def _review_inputs(
     *, on: date
 ) -> tuple[engine.Rules, dict[int, dict[str, Decimal]], dict[int, engine.TierRule], list[int]]:
     from points.selectors import balances_on, rules_load
+    from points.services import RecomputeDateError, recompute_date_check
 
     if on > timezone.localdate():
         raise ReviewDateError("A review uses the points on its date: pick today or a past date.")
     rules = rules_load(use_cache=False)
+    try:
+        recompute_date_check(on, rules=rules)
+    except RecomputeDateError as refused:
+        raise ReviewDateError(f"No review for that date: {refused}") from None
     ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
     balances = balances_on(on=on, partner_ids=ids)
     performance = performance_tiers(on=on, rules=rules, balances=balances, partner_ids=ids)
