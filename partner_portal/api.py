@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP
+from functools import partial
 from typing import Any, cast
 
 import django_filters
@@ -49,6 +50,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from partner_portal import figures
 from partner_portal.exports import FORMATS, export_response
 from partner_portal.ids import (
     ID_MESSAGE,
@@ -476,3 +478,50 @@ def decimal(places: int = 2, **kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(
         max_digits=24, decimal_places=places, rounding=ROUND_HALF_UP, read_only=True, **kwargs
     )
+
+
+class FigureField(serializers.DecimalField):
+    """A read-only points figure as shown (``partner_portal.figures.shown``): a string with 2
+    places, rounded half-up from the exact value, the digits the pages and exports show."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            max_digits=24, decimal_places=figures.PLACES, rounding=ROUND_HALF_UP, **kwargs
+        )
+
+    def to_representation(self, value: Any) -> str:
+        return f"{figures.shown(value):f}"
+
+
+class ShownTotalField(FigureField):
+    """A total beside its parts: the sum of the parts (attributes of the object) as shown."""
+
+    def __init__(self, *, parts: Sequence[str], **kwargs: Any) -> None:
+        self.parts = tuple(parts)
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        read: Callable[[str], Any] = (
+            value.__getitem__ if isinstance(value, Mapping) else partial(getattr, value)
+        )
+        return f"{figures.shown_sum(read(part) for part in self.parts):f}"
+
+
+def figure(**kwargs: Any) -> FigureField:
+    """A read-only points figure field (2 places, half-up, as every surface shows it)."""
+    return FigureField(read_only=True, **kwargs)
+
+
+def shown_total(*parts: str, **kwargs: Any) -> ShownTotalField:
+    """A read-only total of ``parts`` as shown, e.g. ``shown_total("sold", "managed")``."""
+    return ShownTotalField(parts=parts, read_only=True, **kwargs)
+
+
+def figure_column(path: str) -> Callable[[Any], Any]:
+    """An export column reader for a points figure: the value at ``path`` as shown."""
+    read = attr(path)
+
+    def read_figure(item: Any) -> Any:
+        return figures.shown_or_none(read(item))
+
+    return read_figure
