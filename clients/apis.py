@@ -31,6 +31,7 @@ from partner_portal.api import (
     StrictFilterSet,
     attr,
     errors,
+    figure_column,
     id_parameter,
     object_id,
     query_dict,
@@ -133,8 +134,8 @@ class ClientsApi(PartnerListApi):
         ("Domain", attr("domain")),
         ("Country", attr("country.code")),
         ("Currency", attr("currency")),
-        ("Sold points", attr("sold")),
-        ("Managed points", attr("managed")),
+        ("Sold points", figure_column("sold")),
+        ("Managed points", figure_column("managed")),
         ("Current MRR", attr("current_mrr")),
     ]
 

@@ -12,6 +12,7 @@ from partner_portal.api import (
     StrictInputSerializer,
     StrictIntegerField,
     decimal,
+    figure,
     name_field,
 )
 
@@ -30,8 +31,8 @@ class ClientRowSerializer(serializers.Serializer):
     domain = serializers.CharField()
     country = serializers.CharField()
     currency = serializers.CharField()
-    sold = decimal(help_text="This partner's sold points.")
-    managed = decimal(help_text="This partner's managed points.")
+    sold = figure(help_text="This partner's sold points.")
+    managed = figure(help_text="This partner's managed points.")
     current_mrr = decimal(allow_null=True, help_text="In the client's currency.")
 
 
@@ -109,8 +110,8 @@ class ClientRecordSerializer(serializers.Serializer):
     managed = serializers.BooleanField()
     managed_since = serializers.DateField(allow_null=True)
     co_managers = serializers.IntegerField(help_text="Other partners sharing the managed split.")
-    sold_points = decimal()
-    managed_points = decimal()
+    sold_points = figure()
+    managed_points = figure()
     current_mrr = decimal(source="current_mrr.mrr", allow_null=True)
     deals = DealSerializer(many=True)
     mrr_history = MrrPointSerializer(many=True)
@@ -179,10 +180,10 @@ class PointChangesSerializer(serializers.Serializer):
     """The four point-change figures (D3) of a range, lost points as positive numbers."""
 
     range = DateRangeSerializer()
-    new_sold = decimal()
-    lost_sold = decimal()
-    new_managed = decimal()
-    lost_managed = decimal()
+    new_sold = figure(help_text="The sum of the per-client rows as shown.")
+    lost_sold = figure(help_text="The sum of the per-client rows as shown.")
+    new_managed = figure(help_text="The sum of the per-client rows as shown.")
+    lost_managed = figure(help_text="The sum of the per-client rows as shown.")
 
 
 class ReportRowSerializer(serializers.Serializer):
@@ -209,7 +210,7 @@ class ReportRowSerializer(serializers.Serializer):
     def get_points(self, row: Any) -> str | None:
         if not self._is_points(row):
             return None
-        return str(decimal().to_representation(row.value))
+        return figure().to_representation(row.value)
 
     @extend_schema_field(
         serializers.IntegerField(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django_countries.filters import CountryFilter
 
+from partner_portal import figures
 from partners.admin import (
     ProgramModelAdmin,
     ReadOnlyModelAdmin,
@@ -199,6 +200,11 @@ class TierReviewAdmin(ReadOnlyModelAdmin):
             "title": "Run a tier review",
             "form": form,
             "preview": preview,
+            # Each change with its points as shown: the total is shown sold + shown managed.
+            "changes": [
+                (change, figures.points_pair(change.sold, change.managed))
+                for change in (preview.changes if preview else [])
+            ],
         }
         return TemplateResponse(request, "admin/tiers/tierreview/run.html", context)
 

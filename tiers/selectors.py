@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from clients.models import Client
+from partner_portal import figures
 from partners.models import Partner
 from points import engine
 from points.selectors import rules_load
@@ -20,7 +21,9 @@ from .models import TierStanding
 
 @dataclass(frozen=True)
 class StandingSummary:
-    """A partner's standing as of its latest recompute, figures rounded for display."""
+    """A partner's standing as of its latest recompute, figures as shown (PROGRAM.md §8a):
+    sold and managed rounded half-up to 2 places, ``total`` the sum of those two, and what the
+    next tier needs computed from them."""
 
     as_of: date | None
     credited_tier: str
@@ -43,7 +46,6 @@ def standing_summary(*, partner: Partner, on: date) -> StandingSummary:
         .order_by("-date")
         .first()
     )
-    round2 = engine.round_half_up
     if standing is None:
         sold = managed = Decimal(0)
         credited = performance = tiers[0].name
@@ -55,22 +57,28 @@ def standing_summary(*, partner: Partner, on: date) -> StandingSummary:
         performance_rank = standing.performance_tier.rank
         as_of = standing.date
     next_tier = next((t for t in tiers if t.rank > performance_rank), None)
-    needs = None
-    if next_tier is not None:
-        raw = engine.needs_for(next_tier, sold=sold, managed=managed)
-        needs = engine.Needs(
-            total=round2(raw.total), sold=round2(raw.sold), managed=round2(raw.managed)
-        )
+    shown = figures.points_pair(sold, managed)
     return StandingSummary(
         as_of=as_of,
         credited_tier=credited,
         performance_tier=performance,
-        sold=round2(sold),
-        managed=round2(managed),
-        total=round2(sold + managed),
+        sold=shown.sold,
+        managed=shown.managed,
+        total=shown.total,
         next_tier=next_tier.name if next_tier else None,
-        needs_for_next=needs,
+        needs_for_next=None if next_tier is None else shown_needs(next_tier, summary=shown),
         certified_until=partner.certified_until,
+    )
+
+
+def shown_needs(
+    tier: engine.TierRule, *, summary: figures.PointsPair | StandingSummary
+) -> engine.Needs:
+    """What ``tier`` still needs beyond the figures as shown (§8a: a partner shown 500.00 total
+    points meets a requirement of 500), each need as shown."""
+    raw = engine.needs_for(tier, sold=summary.sold, managed=summary.managed)
+    return engine.Needs(
+        figures.shown(raw.total), figures.shown(raw.sold), figures.shown(raw.managed)
     )
 
 
@@ -93,7 +101,7 @@ def tier_table(*, summary: StandingSummary, rules: engine.Rules, on: date) -> li
     """Every tier above the floor with what the partner still needs for it."""
     rows = []
     for tier in rules.tiers_on(on)[1:]:
-        needs = engine.needs_for(tier, sold=summary.sold, managed=summary.managed)
+        needs = shown_needs(tier, summary=summary)
         rows.append(
             TierRow(
                 name=tier.name,
@@ -138,53 +146,61 @@ def tier_insights(
 ) -> Insights:
     """What keeps the credited tier, what the next tier needs, and the next review's outlook.
 
-    ``gains`` passes in ``active_sold_gains`` already read for ``on``.
+    ``gains`` passes in ``active_sold_gains`` already read for ``on``. The projection is made
+    of figures as shown (§8a): the sold points shown today less the sold points shown as
+    expiring, and the projected tier compares those with the requirements.
     """
     from clients.selectors import csr_average_12m
     from points.selectors import active_sold_gains
 
-    round2 = engine.round_half_up
     credited = next((t for t in rules.tiers_on(on) if t.name == summary.credited_tier), None)
     maintain = None
     if credited is not None and credited.rank > 0:
-        raw = engine.needs_for(credited, sold=summary.sold, managed=summary.managed)
-        maintain = engine.Needs(round2(raw.total), round2(raw.sold), round2(raw.managed))
+        maintain = shown_needs(credited, summary=summary)
     if gains is None:
         gains = active_sold_gains(partner=partner, on=on)
-    figures = {
+    review_on = rules.next_review_date(on)
+    expiring = figures.shown(engine.sold_expiring_before(gains, on=on, before=review_on))
+    projected = {
         "on": on,
-        "sold": summary.sold,
+        "sold": max(summary.sold - expiring, Decimal(0)),
         "managed": summary.managed,
-        "gains": gains,
+        "gains": (),  # already taken off, as shown
         "certified_until": partner.certified_until,
         "invited": partner.elite_invited,
     }
-    projection = engine.project_next_review(rules, csr=None, **figures)  # type: ignore[arg-type]
-    best_case = engine.project_next_review(rules, csr=Decimal(1), **figures)  # type: ignore[arg-type]
+    projection = engine.project_next_review(rules, csr=None, **projected)  # type: ignore[arg-type]
+    best_case = engine.project_next_review(rules, csr=Decimal(1), **projected)  # type: ignore[arg-type]
     if best_case.tier.rank > projection.tier.rank:
         csr = csr_average_12m(partner=partner, on=on, rules=rules)
-        projection = engine.project_next_review(rules, csr=csr, **figures)  # type: ignore[arg-type]
+        projection = engine.project_next_review(rules, csr=csr, **projected)  # type: ignore[arg-type]
     return Insights(
         credited_tier=summary.credited_tier,
         maintain=maintain,
         next_tier=summary.next_tier,
         move_up=summary.needs_for_next,
         review_on=projection.review_on,
-        expiring_sold=round2(projection.expiring_sold),
-        projected_sold=round2(projection.sold),
-        projected_managed=round2(projection.managed),
+        expiring_sold=expiring,
+        projected_sold=figures.shown(projection.sold),
+        projected_managed=figures.shown(projection.managed),
         projected_tier=projection.tier.name,
     )
 
 
 @dataclass(frozen=True)
 class MonthFigures:
-    """A partner's points at the end of a month (or at its last snapshot in that month)."""
+    """A partner's points at the end of a month (or at its last snapshot in that month), as
+    shown: ``total`` is the sum of ``sold`` and ``managed`` as shown."""
 
     day: date
     sold: Decimal
     managed: Decimal
     total: Decimal
+
+    @classmethod
+    def shown(cls, day: date, sold: Decimal, managed: Decimal) -> MonthFigures:
+        pair = figures.points_pair(sold, managed)
+        return cls(day, pair.sold, pair.managed, pair.total)
 
 
 def progress_over_time(
@@ -204,19 +220,19 @@ def progress_over_time(
 
     since = engine.add_months(on.replace(day=1), -(months - 1))
     last_of_month: dict[tuple[int, int], MonthFigures] = {}
-    for day, sold, managed, total in (
+    for day, sold, managed in (
         DailySnapshot.objects.filter(partner=partner, date__gte=since, date__lte=on)
         .order_by("date")
-        .values_list("date", "sold", "managed", "total")
+        .values_list("date", "sold", "managed")
     ):
-        last_of_month[(day.year, day.month)] = MonthFigures(day, sold, managed, total)
+        last_of_month[(day.year, day.month)] = MonthFigures.shown(day, sold, managed)
     actual = [last_of_month[key] for key in sorted(last_of_month)]
     if not actual:
         return [], []
     latest = actual[-1]
     projected = [
-        MonthFigures(day, sold, managed, total)
-        for day, sold, managed, total in engine.monthly_projection(
+        MonthFigures.shown(day, sold, managed)
+        for day, sold, managed, _total in engine.monthly_projection(
             on=latest.day,
             sold=latest.sold,
             managed=latest.managed,
@@ -357,6 +373,10 @@ def breakdown_rows(
     ``deal_type`` keeps clients with a closed-won deal of that type by this partner;
     ``market_type`` is ``growth`` or ``standard``; ``sort`` is a key of ``BREAKDOWN_SORTS``,
     ``-`` first for descending. One query, whatever the number of clients.
+
+    The annotated points are exact (``combined`` is there to sort on): a page shows its rows
+    through ``partner_portal.figures.with_shown_points``, whose combined is the sum of the
+    sold and managed points as shown.
     """
     from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef
 
@@ -399,19 +419,19 @@ BREAKDOWN_EXPORT_HEADER = [
 
 
 def breakdown_export_rows(rows: QuerySet[Client], growth: set[str]) -> Iterator[tuple[Any, ...]]:
-    """One export row per breakdown row (``BREAKDOWN_EXPORT_HEADER``), figures at 2 places."""
-    round2 = engine.round_half_up
+    """One export row per breakdown row (``BREAKDOWN_EXPORT_HEADER``), figures as shown: the
+    page's digits, combined the sum of sold and managed as shown."""
     for client in rows.iterator(chunk_size=2000):
         code = str(client.country)
-        sold, managed = round2(client.sold), round2(client.managed)  # type: ignore[attr-defined]
+        shown = figures.points_pair(client.sold, client.managed)  # type: ignore[attr-defined]
         yield (
             client.name,
             client.domain,
             code,
             "Growth" if code in growth else "Standard",
-            sold,
-            managed,
-            sold + managed,
+            shown.sold,
+            shown.managed,
+            shown.combined,
         )
 
 
@@ -455,7 +475,12 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class ClientDetail:
-    """One client as this partner sees it: only its own figures, and how many co-managers."""
+    """One client as this partner sees it: only its own figures, and how many co-managers.
+
+    ``sold`` and ``managed`` are shown from the exact sums of the ledger entries (the same
+    digits as the breakdown row, the client list and the client record), ``combined`` is
+    their sum as shown.
+    """
 
     client: Client
     growth_market: bool
@@ -501,9 +526,9 @@ def client_detail(
                 entry.effective_on,
                 entry.get_track_display(),
                 entry.get_kind_display(),
-                engine.round_half_up(entry.points),
-                engine.round_half_up(sold),
-                engine.round_half_up(managed),
+                figures.shown(entry.points),
+                figures.shown(sold),
+                figures.shown(managed),
             )
         )
         if entry.kind != LedgerEntry.Kind.DEAL_WON:
@@ -516,7 +541,7 @@ def client_detail(
                 won_on=entry.effective_on,
                 deal=str(entry.deal) if entry.deal else "",
                 deal_type=entry.deal.get_deal_type_display() if entry.deal else "",
-                points=engine.round_half_up(entry.points),
+                points=figures.shown(entry.points),
                 expires_on=entry.expires_on,
                 status=status,
                 ended_on=ended_on,
@@ -527,13 +552,13 @@ def client_detail(
     co_managers = active.exclude(partner=partner).values("partner_id").distinct().count()
     latest = MrrRecord.objects.filter(client=client, date__lte=on).order_by("-date").first()
     deals = list(Deal.objects.filter(partner=partner, client=client).order_by("-created_on", "-id"))
-    sold_r, managed_r = engine.round_half_up(sold), engine.round_half_up(managed)
+    shown = figures.points_pair(sold, managed)
     return ClientDetail(
         client=client,
         growth_market=rules.is_growth_market(str(client.country), on),
-        sold=sold_r,
-        managed=managed_r,
-        combined=sold_r + managed_r,
+        sold=shown.sold,
+        managed=shown.managed,
+        combined=shown.combined,
         co_managers=co_managers,
         managing_since=own.start if own else None,
         current_mrr=latest.mrr if latest else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from partner_portal.api import decimal
+from partner_portal.api import decimal, figure, shown_total
 
 from .selectors import BREAKDOWN_SORTS, DEFAULT_SORT
 
@@ -12,9 +12,11 @@ SORT_CHOICES = [f"{prefix}{key}" for key in BREAKDOWN_SORTS for prefix in ("", "
 
 
 class NeedsSerializer(serializers.Serializer):
-    total = decimal(help_text="Total points still needed.")
-    sold = decimal(help_text="Sold points still needed.")
-    managed = decimal(help_text="Managed points still needed.")
+    """What a tier still needs beyond the figures as shown."""
+
+    total = figure(help_text="Total points still needed.")
+    sold = figure(help_text="Sold points still needed.")
+    managed = figure(help_text="Managed points still needed.")
 
 
 class TierRowSerializer(serializers.Serializer):
@@ -35,9 +37,9 @@ class StandingSerializer(serializers.Serializer):
     as_of = serializers.DateField(allow_null=True, help_text="The day of the latest recompute.")
     credited_tier = serializers.CharField()
     performance_tier = serializers.CharField()
-    sold = decimal()
-    managed = decimal()
-    total = decimal()
+    sold = figure()
+    managed = figure()
+    total = figure(help_text="Sold plus managed, each as shown.")
     next_tier = serializers.CharField(allow_null=True)
     needs_for_next = NeedsSerializer(allow_null=True)
     certified_until = serializers.DateField(allow_null=True)
@@ -64,9 +66,9 @@ class TierTargetSerializer(serializers.Serializer):
 class RequirementSerializer(serializers.Serializer):
     key = serializers.ChoiceField(choices=["total", "sold", "managed"])
     label = serializers.CharField()  # type: ignore[assignment]
-    reached = decimal()
+    reached = figure()
     required = decimal()  # type: ignore[assignment]
-    needed = decimal()
+    needed = figure()
     percent = serializers.IntegerField(min_value=0, max_value=100)
     met = serializers.BooleanField()
 
@@ -79,9 +81,9 @@ class InsightsSerializer(serializers.Serializer):
     next_tier = serializers.CharField(allow_null=True)
     move_up = NeedsSerializer(allow_null=True, help_text="What the next tier up needs.")
     review_on = serializers.DateField(help_text="The next tier review.")
-    expiring_sold = decimal(help_text="Sold points expiring before the next review.")
-    projected_sold = decimal()
-    projected_managed = decimal()
+    expiring_sold = figure(help_text="Sold points expiring before the next review.")
+    projected_sold = figure(help_text="Sold points shown today less those expiring.")
+    projected_managed = figure()
     projected_tier = serializers.CharField()
     median_tool_usage = decimal(allow_null=True)
     target = TierTargetSerializer()
@@ -113,9 +115,9 @@ class BreakdownRowSerializer(serializers.Serializer):
     domain = serializers.CharField()
     country = serializers.CharField()
     market_type = serializers.SerializerMethodField()
-    sold = decimal()
-    managed = decimal()
-    combined = decimal()
+    sold = figure()
+    managed = figure()
+    combined = shown_total("sold", "managed", help_text="Sold plus managed, each as shown.")
 
     def get_market_type(self, client: object) -> str:
         growth = self.context.get("growth", set())
@@ -126,7 +128,7 @@ class SoldEntrySerializer(serializers.Serializer):
     won_on = serializers.DateField()
     deal = serializers.CharField()
     deal_type = serializers.CharField()
-    points = decimal()
+    points = figure()
     expires_on = serializers.DateField(allow_null=True)
     status = serializers.ChoiceField(choices=["active", "expired", "reversed"])
     ended_on = serializers.DateField(allow_null=True)
@@ -136,9 +138,9 @@ class HistoryEntrySerializer(serializers.Serializer):
     on = serializers.DateField()
     track = serializers.CharField()
     kind = serializers.CharField()
-    points = decimal()
-    sold_after = decimal()
-    managed_after = decimal()
+    points = figure()
+    sold_after = figure()
+    managed_after = figure()
 
 
 class ClientPointsSerializer(serializers.Serializer):
@@ -147,9 +149,9 @@ class ClientPointsSerializer(serializers.Serializer):
     client_id = serializers.IntegerField(source="client.pk")
     client_name = serializers.CharField(source="client.name")
     growth_market = serializers.BooleanField()
-    sold = decimal()
-    managed = decimal()
-    combined = decimal()
+    sold = figure()
+    managed = figure()
+    combined = shown_total("sold", "managed", help_text="Sold plus managed, each as shown.")
     co_managers = serializers.IntegerField(help_text="Other partners managing the client.")
     managing_since = serializers.DateField(allow_null=True)
     current_mrr = decimal(allow_null=True)
@@ -159,9 +161,9 @@ class ClientPointsSerializer(serializers.Serializer):
 
 class MonthFiguresSerializer(serializers.Serializer):
     day = serializers.DateField()
-    sold = decimal()
-    managed = decimal()
-    total = decimal()
+    sold = figure()
+    managed = figure()
+    total = shown_total("sold", "managed", help_text="Sold plus managed, each as shown.")
 
 
 class PointsHistorySerializer(serializers.Serializer):

@@ -27,18 +27,21 @@ def performance_tiers(
 ) -> dict[int, engine.TierRule]:
     """Each partner's performance tier on ``on``.
 
-    C$R is only computed for the few partners whose points, certification and invitation
-    would reach a tier that asks for it.
+    The requirements are compared with the figures as shown (PROGRAM.md §8a): a partner shown
+    500.00 total points (sold and managed each rounded half-up to 2 places, then added) meets
+    a requirement of 500. C$R is only computed for the few partners whose points,
+    certification and invitation would reach a tier that asks for it.
     """
     from clients.selectors import csr_average_12m
+    from partner_portal.figures import shown
 
     partners = Partner.objects.in_bulk(partner_ids)
     result: dict[int, engine.TierRule] = {}
     for partner_id in partner_ids:
         partner = partners[partner_id]
         figures = {
-            "sold": balances[partner_id][SOLD],
-            "managed": balances[partner_id][MANAGED],
+            "sold": shown(balances[partner_id][SOLD]),
+            "managed": shown(balances[partner_id][MANAGED]),
             "certified": partner.is_certified_on(on),
             "invited": partner.elite_invited,
         }
