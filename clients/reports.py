@@ -10,8 +10,10 @@ Point kinds (PROGRAM.md §6), over this partner's ledger entries of one track wh
 - ``new_sold`` / ``new_managed``: the sum of the positive entries of that track;
 - ``lost_sold`` / ``lost_managed``: the sum of the absolute values of its negative entries.
 
-Figures keep the ledger's precision (6 places); pages round them half-up to 2 places for
-display (``points.engine.round_half_up``), so the summary rows always add up to the total.
+Each client's row is its exact sum shown half-up to 2 places (``partner_portal.figures``), and
+a figure is the sum of its rows as shown (PROGRAM.md §8a): the dialog's rows add up to its
+total, which is the figure on the dashboard, in the API and in the exports. The unsummarized
+export carries each entry's points as shown and, in a column of its own, exactly.
 
 Deal kinds, over this partner's shared-selling deals (``Deal.shared_selling``), counted:
 
@@ -32,6 +34,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from partner_portal import figures
 from partners.models import Partner
 from points import engine
 from points.models import LedgerEntry, Track
@@ -245,10 +248,23 @@ def _deal_filter(kind: str, range: DateRange) -> Q:
 
 def report_totals(*, partner: Partner, range: DateRange) -> dict[str, Decimal | int]:
     """All seven figures for ``range`` in two queries: points (Decimal, lost ones positive)
-    and shared-selling deal counts (int)."""
-    points = _ledger(partner, range).aggregate(
-        **{kind: Sum("points", filter=_point_filter(kind)) for kind in POINT_KINDS}
+    and shared-selling deal counts (int).
+
+    A point figure is the sum of its per-client rows as shown (``report_summary``): one
+    grouped query gives each client's four exact sums.
+    """
+    per_client = (
+        _ledger(partner, range)
+        .order_by()
+        .values("client_id")
+        .annotate(**{kind: Sum("points", filter=_point_filter(kind)) for kind in POINT_KINDS})
+        .values_list(*POINT_KINDS)
     )
+    rows_shown: dict[str, list[Decimal]] = {kind: [] for kind in POINT_KINDS}
+    for sums in per_client:
+        for kind, value in zip(POINT_KINDS, sums, strict=True):
+            if value is not None:
+                rows_shown[kind].append(_row_value(value))
     deals = (
         partner.deals.filter(shared_selling=True)
         .filter(
@@ -257,13 +273,21 @@ def report_totals(*, partner: Partner, range: DateRange) -> dict[str, Decimal | 
         )
         .aggregate(**{kind: Count("id", filter=_deal_filter(kind, range)) for kind in DEAL_KINDS})
     )
-    totals: dict[str, Decimal | int] = {kind: abs(ledger_sum(points[kind])) for kind in POINT_KINDS}
+    totals: dict[str, Decimal | int] = {
+        kind: figures.shown_sum(rows_shown[kind]) for kind in POINT_KINDS
+    }
     totals.update({kind: int(deals[kind] or 0) for kind in DEAL_KINDS})
     return totals
 
 
+def _row_value(exact_sum: Decimal | float) -> Decimal:
+    """A client's row of a point figure as shown: its exact sum, lost points positive."""
+    return figures.shown(abs(ledger_sum(exact_sum)))
+
+
 def report_summary(*, partner: Partner, spec: ReportSpec) -> list[ReportSummaryRow]:
-    """The per-client rows behind one figure, largest first (then by client name)."""
+    """The per-client rows behind one figure, largest first (then by client name); points
+    rows as shown, so that they add up to the figure (``report_totals``)."""
     rows: list[ReportSummaryRow]
     if spec.is_points:
         grouped = (
@@ -277,7 +301,7 @@ def report_summary(*, partner: Partner, spec: ReportSpec) -> list[ReportSummaryR
             ReportSummaryRow(
                 client_id=g["client_id"],
                 client_name=g["client__name"],
-                value=abs(ledger_sum(g["value"])),
+                value=_row_value(g["value"]),
                 entries=g["entries"],
             )
             for g in grouped
@@ -324,6 +348,7 @@ POINT_COLUMNS = [
     "Track",
     "Kind",
     "Points",
+    "Exact points",
     "Deal ID",
     "Deal",
     "Expires on",
@@ -353,8 +378,9 @@ def report_columns(kind: str) -> list[str]:
 
 
 def report_rows(*, partner: Partner, spec: ReportSpec) -> Iterator[tuple[Any, ...]]:
-    """One row per underlying ledger entry (signed points, as in the ledger) or deal,
-    matching ``report_columns``; streamed from the database."""
+    """One row per underlying ledger entry or deal, matching ``report_columns``; streamed
+    from the database. An entry's signed points are given as shown (the pages' digits) and
+    exactly, at the ledger's 6 places, in the "Exact points" column."""
     if spec.is_points:
         kinds = dict(LedgerEntry.Kind.choices)
         tracks = dict(Track.choices)
@@ -381,6 +407,7 @@ def report_rows(*, partner: Partner, spec: ReportSpec) -> Iterator[tuple[Any, ..
             (entry_id, day, client_id, name, domain, track, kind, pts, deal_id, deal, exp, why) = (
                 row
             )
+            exact = ledger_sum(pts)
             yield (
                 entry_id,
                 day,
@@ -389,7 +416,8 @@ def report_rows(*, partner: Partner, spec: ReportSpec) -> Iterator[tuple[Any, ..
                 domain,
                 tracks.get(track, track),
                 kinds.get(kind, kind),
-                engine.round_half_up(Decimal(str(pts)), 6),
+                figures.shown(exact),
+                exact,
                 deal_id,
                 deal or "",
                 exp,

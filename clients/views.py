@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from partner_portal import figures
 from partner_portal.exports import ExportError, export_response
 from partner_portal.ids import checks_query, id_or_404, parse_id, query_page
 from partner_portal.redirects import redirect_to_next, safe_next_url
@@ -68,9 +68,12 @@ MEMBERS_PER_PAGE = 50
 @partner_required
 @checks_query("page")
 def client_list(request: HttpRequest) -> HttpResponse:
+    """The partner's clients with their points as shown: combined is the sum of the sold and
+    managed points as shown (PROGRAM.md §8a), never added up in the template."""
     search = request.GET.get("q", "").strip()[:100]
     rows = client_rows(partner=request.partner, on=timezone.localdate(), search=search)  # type: ignore[attr-defined]
     page = Paginator(rows, CLIENTS_PER_PAGE).get_page(query_page(request.GET))
+    page.object_list = figures.with_shown_points(page.object_list)
     return render(request, "clients/clients.html", {"page": page, "search": search})
 
 
@@ -143,6 +146,9 @@ def client_record_view(request: HttpRequest, client_id: int) -> HttpResponse:
         "query": _query_without_page(request),
         "mrr_figure": _mrr_figure(record, today),
         "renewals": record.renewal_deadlines,
+        # The managed split: this partner and its co-managers (no arithmetic in templates).
+        "split_ways": record.co_managers + 1,
+        "points": figures.points_pair(record.sold_points, record.managed_points),
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "clients/record.html#entries", context)
@@ -404,7 +410,7 @@ def _report_context(request: HttpRequest, report: SavedReport, **extra: Any) -> 
         "spec": spec,
         "range": saved_report_range(report),
         "rows": rows,
-        "total": sum((row.value for row in rows), Decimal(0)) if spec.is_points else None,
+        "total": figures.shown_sum(row.value for row in rows) if spec.is_points else None,
         "count": sum(int(row.value) for row in rows) if not spec.is_points else None,
         "entries": sum(row.entries for row in rows),
         "lists": static_lists(partner=partner),

@@ -117,9 +117,11 @@ def test_export_has_one_row_per_ledger_entry_under_the_typed_name(personas, scen
     assert response["Content-Disposition"] == 'attachment; filename="lost-q1.csv"'
     rows = csv_rows(response)
     assert rows[0][:4] == ["Entry ID", "Effective date", "Client ID", "Client"]
-    assert [(r[1], r[3], r[7]) for r in rows[1:]] == [
-        ("2025-04-05", "Bravo Ltda", "-30.000000"),
-        ("2025-04-15", "Delta LLC", "-20.000000"),
+    assert rows[0][7:9] == ["Points", "Exact points"]
+    # the points as the pages show them, and the ledger's exact points in a column of their own
+    assert [(r[1], r[3], r[7], r[8]) for r in rows[1:]] == [
+        ("2025-04-05", "Bravo Ltda", "-30.00", "-30.000000"),
+        ("2025-04-15", "Delta LLC", "-20.00", "-20.000000"),
     ]
 
 
