@@ -6,14 +6,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from clients.selectors import median_tool_usage
+from partner_portal import figures
 from partner_portal.exports import ExportError, export_response
 from partner_portal.ids import checks_query, id_or_404, query_page
 from partners.models import BetaFeature
@@ -53,23 +53,18 @@ BREAKDOWN_COLUMNS = (
 
 
 def _beta_on(request: HttpRequest) -> bool:
+    """Whether the user sees the Tier Points beta's Tier page (PRODUCT.md S1).
+
+    The beta changes the Tier page only: the Points Breakdown and a client's points are the
+    explanation of every points figure ("why?"), open to every partner user.
+    """
     user = cast(User, request.user)
     return beta_enabled(partner=request.partner, user=user, key=TIER_POINTS_BETA)  # type: ignore[attr-defined]
 
 
-def _points_only(request: HttpRequest) -> HttpResponse | None:
-    """Send users who have not opted into the Tier Points beta back to the Tier page."""
-    if _beta_on(request):
-        return None
-    messages.info(
-        request,
-        "The Points Breakdown is part of the Tier Points beta: try it from the Tier page.",
-    )
-    return redirect("tiers:tier")
-
-
 def _f(value: Decimal) -> float:
-    return float(engine.round_half_up(value))
+    """A chart coordinate (Plotly reads JSON numbers): the figure as shown."""
+    return float(figures.shown(value))
 
 
 def _progress_figure(summary: StandingSummary, rules: engine.Rules, on: date) -> dict[str, Any]:
@@ -117,7 +112,7 @@ def _progress_figure(summary: StandingSummary, rules: engine.Rules, on: date) ->
                 "orientation": "h",
                 "y": [name for name, _, _ in tracks],
                 "x": [_f(value) for _, value, _ in tracks],
-                "text": [f"{value:,.2f}" for _, value, _ in tracks],
+                "text": [figures.formatted(value) for _, value, _ in tracks],
                 "textposition": "auto",
                 "marker": {"color": [TRACK_COLOURS[name] for name, _, _ in tracks]},
                 "hovertemplate": "%{y}: %{x:,.2f} points<extra></extra>",
@@ -210,12 +205,16 @@ def tier(request: HttpRequest) -> HttpResponse:
 @partner_required
 @checks_query("page")
 def breakdown(request: HttpRequest) -> HttpResponseBase:
-    if (gate := _points_only(request)) is not None:
-        return gate
+    """T5, for every partner user: the clients behind the sold, managed and total points."""
     today = timezone.localdate()
     rules = rules_load()
     form = BreakdownForm(request.GET)
-    context: dict[str, Any] = {"form": form, "page": None, "sort": DEFAULT_SORT}
+    context: dict[str, Any] = {
+        "form": form,
+        "page": None,
+        "sort": DEFAULT_SORT,
+        "beta_on": _beta_on(request),
+    }
     template = "tiers/breakdown.html#breakdown-table" if request.htmx else "tiers/breakdown.html"  # type: ignore[attr-defined]
     if not form.is_valid():
         return render(request, template, context, status=400)
@@ -255,8 +254,10 @@ def breakdown(request: HttpRequest) -> HttpResponseBase:
                 "aria_sort": ("descending" if descending else "ascending") if current else "",
             }
         )
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(query_page(request.GET))
+    page.object_list = figures.with_shown_points(page.object_list)
     context.update(
-        page=Paginator(rows, ROWS_PER_PAGE).get_page(query_page(request.GET)),
+        page=page,
         growth=growth,
         columns=columns,
         filtered=bool(filters["deal_type"] or filters["market_type"]),
@@ -270,8 +271,6 @@ def client(request: HttpRequest, client_id: int) -> HttpResponse:
     found = partner_client(partner=partner, client_id=id_or_404(client_id))
     if found is None:
         raise Http404("No such client.")
-    if (gate := _points_only(request)) is not None:
-        return gate
     today = timezone.localdate()
     detail = client_detail(partner=partner, client=found, on=today, rules=rules_load())
     chronological = list(reversed(detail.history))

@@ -121,8 +121,9 @@ def test_program_progress_figures_link_to_what_they_are_made_of(personas, scenar
     assert figure(html, "sourced-mrr-12m", "US$1,600.00")
     assert figure(html, "sourced-amount-12m", "US$19,200.00")
     points_link = reverse("tiers:breakdown")
-    assert f'<a href="{points_link}" data-figure="total-points">' in html
-    assert f'<a href="{points_link}" data-figure="sold-points">' in html
+    assert f'<a href="{points_link}?sort=-combined" data-figure="total-points">' in html
+    assert f'<a href="{points_link}?sort=-sold" data-figure="sold-points">' in html
+    assert f'<a href="{points_link}?sort=-managed" data-figure="managed-points">' in html
     assert reverse("partners:dashboard-explain", args=["sourced"]) in html
 
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -155,9 +154,13 @@ def test_a_malformed_page_number_is_a_400_naming_it(alice, mixed, page):
     assert "'page'" in response.content.decode()
 
 
-def test_users_not_in_the_beta_are_sent_to_the_tier_page(personas):
+def test_users_not_in_the_beta_see_the_breakdown_without_the_beta_banner(personas, mixed):
+    """The beta changes the Tier page only: the breakdown explains everyone's points."""
     response = personas.client_for("bob").get(URL)
-    assert response.status_code == 302 and response.url == reverse("tiers:tier")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("data-client=") == 4
+    assert "Preview Tier Points" not in html and "beta-banner" not in html
 
 
 def test_carol_never_sees_acmes_rows_or_figures_even_for_a_shared_client(personas):

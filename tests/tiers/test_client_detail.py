@@ -110,9 +110,12 @@ def test_the_full_page_works_without_javascript(personas, shared):
     assert "<html" in html and "Points Breakdown" in html and '<form method="dialog">' not in html
 
 
-def test_users_not_in_the_beta_are_sent_to_the_tier_page(personas, shared):
+def test_users_not_in_the_beta_see_a_clients_points_and_ledger_entries(personas, shared):
+    """The beta changes the Tier page only: a client's ledger is open to every user."""
     response = personas.client_for("bob").get(url(shared))
-    assert response.status_code == 302
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ledger entries" in html and "Globex secret deal" not in html
 
 
 def test_client_detail_queries_do_not_grow_from_5_to_500_clients(personas):
