@@ -43,7 +43,9 @@ from .models import Deal, SavedReport, StaticList
 from .reports import (
     POINT_KINDS,
     REPORT_KINDS,
+    ReportError,
     ReportSpec,
+    program_range,
     report_summary,
     report_totals,
     saved_report_spec,
@@ -275,9 +277,13 @@ class RenewalsApi(PartnerListApi):
 
 class _RangeMixin:
     def date_range(self: Any) -> Any:
+        return self.range_query()["date_range"]
+
+    def range_query(self: Any) -> dict[str, Any]:
+        """The validated range: ``date_range`` (kept to the program's days), ``range_notice``."""
         serializer = RangeSerializer(data=query_dict(self.request), context={"today": self.today})
         serializer.is_valid(raise_exception=True)
-        return serializer.validated_data["date_range"]
+        return dict(serializer.validated_data)
 
 
 class PointChangesApi(_RangeMixin, PartnerApi):
@@ -288,18 +294,22 @@ class PointChangesApi(_RangeMixin, PartnerApi):
         summary="New and lost sold and managed points over a date range",
         description=(
             "The dashboard's tier point changes (D3, PROGRAM.md §6) for the range, rounded "
-            "half-up to 2 places. A bad or inverted range answers 400."
+            "half-up to 2 places. A bad or inverted range answers 400, and so does a range "
+            "entirely before the program's first day or after today (a field message); a "
+            "range partly outside is clamped to the program's days and `range.notice` says so."
         ),
         tags=["points"],
         parameters=[RangeSerializer],
         responses={200: PointChangesSerializer, **errors(400)},
     )
     def get(self, request: Request) -> Response:
-        date_range = self.date_range()
+        query = self.range_query()
+        date_range = query["date_range"]
         totals = report_totals(partner=self.partner, range=date_range)
         data: dict[str, Any] = {kind: round_half_up(totals[kind]) for kind in POINT_KINDS}  # type: ignore[arg-type]
         data["range"] = {**date_range.as_params(), "preset": date_range.preset}
         data["range"]["label"] = date_range.label
+        data["range"]["notice"] = query["range_notice"]
         return Response(PointChangesSerializer(data).data)
 
 
@@ -623,12 +633,21 @@ class SavedReportRunApi(_OwnReport, PartnerListApi):
     def items(self) -> Any:
         report = self.report()
         self.export_name = report.name
-        return report_summary(partner=self.partner, spec=saved_report_spec(report))
+        spec = saved_report_spec(report)
+        try:
+            kept = program_range(spec.range, today=self.today)
+        except ReportError as error:
+            raise serializers.ValidationError({"range": [str(error)]}) from None
+        return report_summary(partner=self.partner, spec=ReportSpec(spec.kind, kept.range))
 
     @extend_schema(
         operation_id="reports_run",
         summary="Run a saved report: the per-client rows over its stored range",
-        description="`?format=csv` or `?format=xlsx` downloads every row.",
+        description=(
+            "`?format=csv` or `?format=xlsx` downloads every row. The stored range is kept to "
+            "the program's days (its first day to today); one entirely outside them answers "
+            "400 with a `range` message."
+        ),
         tags=["reports"],
         parameters=[REPORT_ID],
         responses={200: ReportRowSerializer(many=True), **errors()},

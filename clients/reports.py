@@ -38,7 +38,8 @@ from partner_portal import figures
 from partners.models import Partner
 from points import engine
 from points.models import LedgerEntry, Track
-from points.selectors import ledger_sum
+from points.rules import rules_first_day
+from points.selectors import ledger_sum, rules_load
 
 from .models import Deal, SavedReport
 
@@ -162,6 +163,58 @@ class DateRange:
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
         }
+
+
+def program_first_day() -> date | None:
+    """The first day of the program's figures: the first day its rules are in force.
+
+    Nothing is computed before it (the recompute refuses earlier days, a deal won earlier has
+    no point rate, an adjustment cannot be dated earlier). Read from the cached rules, so it
+    costs no query on a running server. None when no rules are published.
+    """
+    return rules_first_day(rules_load())
+
+
+@dataclass(frozen=True)
+class ProgramRange:
+    """A requested range kept to the program's days, and what the reader should be told."""
+
+    range: DateRange
+    notice: str = ""
+
+
+def program_range(range: DateRange, *, today: date) -> ProgramRange:
+    """``range`` within the days the program has figures for: its first day to ``today``.
+
+    A range entirely before the first day or entirely after today raises ReportError (its
+    figures would be silent zeros). A range partly outside is clamped to those days, its
+    preset dropped (the label names the days shown), with a notice saying why: the figures,
+    the dialog behind each one and its exports then cover the same days.
+    """
+    first = program_first_day()
+    if first is None:
+        raise ReportError("The program has no rules in force yet: there are no figures to show.")
+    if range.start > today:
+        raise ReportError(
+            f"This range starts after today ({_day(today)}): there are no figures for future days."
+        )
+    if range.end < first:
+        raise ReportError(
+            f"This range ends before {_day(first)}, the program's first day: there are no "
+            "figures before it."
+        )
+    start, end = max(range.start, first), min(range.end, today)
+    if (start, end) == (range.start, range.end):
+        return ProgramRange(range)
+    reasons = []
+    if start != range.start:
+        reasons.append(f"the program's figures start on {_day(first)}")
+    if end != range.end:
+        reasons.append("there are no figures after today")
+    return ProgramRange(
+        DateRange(start, end),
+        f"Shown from {_day(start)} to {_day(end)}: {' and '.join(reasons)}.",
+    )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from partner_portal.api import (
 )
 
 from .models import Deal, Renewal, SavedReport, StaticList
-from .reports import CUSTOM, PRESETS, REPORT_KINDS, DateRange, ReportError
+from .reports import CUSTOM, PRESETS, REPORT_KINDS, DateRange, ReportError, program_range
 from .services import NAME_MAX
 
 MAX_CLIENT_IDS = 10000
@@ -147,7 +147,11 @@ class RenewalQuerySerializer(serializers.Serializer):
 class RangeSerializer(serializers.Serializer):
     """A date range: a preset, or ``custom`` with a start and an end (both inclusive).
 
-    Left out: the last 30 days, or a custom range when a start or end is given.
+    Left out: the last 30 days, or a custom range when a start or end is given. The range is
+    kept to the program's days (its first day to today, ``clients.reports.program_range``):
+    one entirely outside them is refused with a field message (``start`` for a range after
+    today, ``end`` for one before the first day), one partly outside is clamped and
+    ``range_notice`` says so.
     """
 
     range = serializers.ChoiceField(
@@ -162,10 +166,19 @@ class RangeSerializer(serializers.Serializer):
             "start": attrs["start"].isoformat() if attrs.get("start") else "",
             "end": attrs["end"].isoformat() if attrs.get("end") else "",
         }
+        today = self.context["today"]
         try:
-            attrs["date_range"] = DateRange.from_params(params, today=self.context["today"])
+            asked = DateRange.from_params(params, today=today)
         except ReportError as error:
             raise serializers.ValidationError(str(error)) from None
+        try:
+            kept = program_range(asked, today=today)
+        except ReportError as error:
+            field = "start" if asked.start > today else "end"
+            if not (params["start"] or params["end"]):
+                field = "range"  # a preset: the caller gave no dates
+            raise serializers.ValidationError({field: [str(error)]}) from None
+        attrs["date_range"], attrs["range_notice"] = kept.range, kept.notice
         return attrs
 
 
@@ -174,6 +187,10 @@ class DateRangeSerializer(serializers.Serializer):
     end = serializers.DateField()
     preset = serializers.CharField(help_text="The preset, empty for a custom range.")
     label = serializers.CharField()  # type: ignore[assignment]
+    notice = serializers.CharField(
+        help_text="Why the days differ from the ones asked for (a range partly before the "
+        "program's first day or after today is clamped to its days); empty when they do not."
+    )
 
 
 class PointChangesSerializer(serializers.Serializer):

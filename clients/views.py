@@ -30,6 +30,7 @@ from .models import SavedReport, StaticList
 from .reports import (
     ReportError,
     ReportSpec,
+    program_range,
     report_clients,
     report_columns,
     report_rows,
@@ -287,8 +288,11 @@ def _actions_context(request: HttpRequest, spec: ReportSpec, **extra: Any) -> di
 
 
 def _action_spec(request: HttpRequest) -> ReportSpec | HttpResponse:
+    """The posted report, its range kept to the program's days (as on the dashboard)."""
+    today = timezone.localdate()
     try:
-        return ReportSpec.from_params(request.POST, today=timezone.localdate())
+        spec = ReportSpec.from_params(request.POST, today=today)
+        return ReportSpec(spec.kind, program_range(spec.range, today=today).range)
     except ReportError as error:
         return HttpResponseBadRequest(str(error))
 
@@ -400,12 +404,27 @@ def reports_index(request: HttpRequest) -> HttpResponse:
     return render(request, "clients/reports.html", {"reports": reports})
 
 
+def _report_spec(report: SavedReport) -> tuple[ReportSpec, bool, str]:
+    """A saved report's spec over the program's days, whether it has any, and the notice.
+
+    A stored range partly outside the program's days (its first day to today) is run over
+    the days inside; one entirely outside runs over none, and the notice says why.
+    """
+    spec = saved_report_spec(report)
+    try:
+        kept = program_range(spec.range, today=timezone.localdate())
+    except ReportError as error:
+        return spec, False, str(error)
+    return ReportSpec(spec.kind, kept.range), True, kept.notice
+
+
 def _report_context(request: HttpRequest, report: SavedReport, **extra: Any) -> dict[str, Any]:
     partner = _partner(request)
-    spec = saved_report_spec(report)
-    rows = report_summary(partner=partner, spec=spec)
+    spec, has_days, notice = _report_spec(report)
+    rows = report_summary(partner=partner, spec=spec) if has_days else []
     return {
         "report": report,
+        "range_notice": notice,
         "can_delete": may_delete(membership=_membership(request), item=report),
         "spec": spec,
         "range": saved_report_range(report),
@@ -423,7 +442,11 @@ def _report_context(request: HttpRequest, report: SavedReport, **extra: Any) -> 
 @partner_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _own_report(request, report_id)
-    return render(request, "clients/report_detail.html", _report_context(request, report))
+    context = _report_context(request, report)
+    if context["range_notice"]:
+        # Shown beside the rows by the page's messages, in this response.
+        messages.warning(request, context["range_notice"])
+    return render(request, "clients/report_detail.html", context)
 
 
 @require_POST

@@ -27,6 +27,7 @@ from clients.reports import (
     DateRange,
     ReportError,
     ReportSpec,
+    program_range,
     report_summary,
     report_totals,
 )
@@ -85,6 +86,7 @@ class RangeSection:
     keep: list[tuple[str, str]]
     range: DateRange | None = None
     error: str = ""
+    notice: str = ""
     figures: list[Figure] = field(default_factory=list)
 
     @property
@@ -135,10 +137,11 @@ def _range_section(params: QueryDict, key: str, *, today: date) -> RangeSection:
         keep=_keep(params, own=own),
     )
     try:
-        section.range = DateRange.from_params(params, today=today, prefix=prefix)
+        kept = program_range(DateRange.from_params(params, today=today, prefix=prefix), today=today)
     except ReportError as error:
         section.error = str(error)
         return section
+    section.range, section.notice = kept.range, kept.notice
     section.choice = section.range.preset or CUSTOM
     section.start = section.range.start.isoformat()
     section.end = section.range.end.isoformat()
@@ -260,8 +263,11 @@ def dashboard_report(request: HttpRequest) -> HttpResponse:
     """The rows behind one D3/D4 figure: the dialog's body for htmx, else a page of its own."""
     partner = _partner(request)
     template = "partners/_dashboard_report.html"
+    today = timezone.localdate()
     try:
-        spec = ReportSpec.from_params(request.GET, today=timezone.localdate())
+        asked = ReportSpec.from_params(request.GET, today=today)
+        kept = program_range(asked.range, today=today)
+        spec = ReportSpec(asked.kind, kept.range)
     except ReportError as error:
         context: dict[str, Any] = {"error": str(error)}
         if request.htmx:  # type: ignore[attr-defined]
@@ -271,6 +277,7 @@ def dashboard_report(request: HttpRequest) -> HttpResponse:
     total = sum((row.value for row in rows), Decimal(0) if spec.is_points else 0)
     context = {
         "spec": spec,
+        "notice": kept.notice,
         "rows": rows,
         "total": round_half_up(total) if isinstance(total, Decimal) else total,
         "lists": static_lists(partner=partner),

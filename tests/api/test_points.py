@@ -136,6 +136,7 @@ def test_points_history_is_empty_before_the_first_recompute(api_for, personas):
 
 
 def test_a_range_in_the_first_years_of_the_calendar_is_answered(api_for, personas):
+    """Not a crash: a 400 saying the program has no figures before its first day."""
     response = api_for("alice").get(f"{API}/points/changes/?start=0004-01-10&end=0004-01-10")
-    assert response.status_code == 200
-    assert body(response)["new_sold"] == "0.00"
+    assert response.status_code == 400
+    assert "program's first day" in body(response)["end"][0]
