@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django_countries.filters import CountryFilter
 
-from partners.admin import ProgramImportExportMixin, ProgramModelAdmin, links
+from partners.admin import ProgramImportExportMixin, ProgramModelAdmin, ReadOnlyModelAdmin, links
 
 from .models import (
+    AccountMetrics,
     Client,
     Deal,
     ManagedAssignment,
@@ -273,3 +274,16 @@ class SavedReportAdmin(ProgramModelAdmin):
     ordering = ("partner__name", "name")
     date_hierarchy = "start"
     readonly_fields = ("created_at",)
+
+
+@admin.register(AccountMetrics)
+class AccountMetricsAdmin(ReadOnlyModelAdmin):
+    """Each partner's account metrics of a day, as the nightly recompute (or a change to its
+    data) wrote them: view only."""
+
+    list_display = ("partner", "on", "sourced_mrr_12m", "csr_12m", "median_tool_usage")
+    list_filter = ("on",)
+    search_fields = ("partner__name",)
+    list_select_related = ("partner",)
+    ordering = ("-on", "partner__name")
+    date_hierarchy = "on"

@@ -36,6 +36,8 @@ from points.services import points_recompute
 from tiers.models import TierReview, TierReviewResult, TierStanding
 from tiers.selectors import StandingSummary, standing_summary
 
+from .metrics import account_metrics_refresh
+
 DEMO_PASSWORD = "portal-demo"  # noqa: S105 - the documented demo login, not a secret
 HISTORY_MONTHS = 24
 ACME = "Acme Growth Agency"
@@ -1030,6 +1032,7 @@ def demo_seed(*, partners: int, seed: int, stdout: _Writer | None = None) -> Dem
             points_recompute(on=day)
         result.recompute_dates = len(days)
         say(f"Recomputed {len(days)} dates ({time.perf_counter() - started:.1f}s).")
+        account_metrics_refresh(on=today, rules=rules)
         review = rules.last_review_date(today)
         review = review if review is not None and review >= plan.months[0] else None
         for index, profile in ((0, "platinum"), (1, "gold")):

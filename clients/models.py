@@ -253,3 +253,35 @@ class SavedReport(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AccountMetrics(models.Model):
+    """A partner's account metrics (PROGRAM.md §8) on one day, written by the nightly recompute
+    and again, debounced, after its clients, deals, MRR or assignments change, so that pages
+    and the API read one row instead of a year of MRR records.
+
+    Figures are kept exact; pages round them when shown. ``csr_months`` holds the 12 complete
+    months before ``on``, oldest first: ``{"month", "start_mrr", "retained_mrr", "clients",
+    "churned_ids"}`` with decimals as strings.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="account_metrics")
+    on = models.DateField()
+    sourced_mrr_12m = models.DecimalField(max_digits=24, decimal_places=6)
+    csr_12m = models.DecimalField(
+        max_digits=16, decimal_places=12, null=True, blank=True, help_text="None: no month counted."
+    )
+    csr_months = models.JSONField(default=list)
+    median_tool_usage = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["partner", "-on"]
+        verbose_name = "account metrics"
+        verbose_name_plural = "account metrics"
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "on"], name="account_metrics_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} on {self.on}"

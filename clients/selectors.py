@@ -93,33 +93,88 @@ def mrr_usd_on_each(
 
 
 @dataclass(frozen=True)
-class CsrTotals:
-    """One complete month: the US$ MRR of the clients paying at its start, and the part of it
-    whose clients still pay at its end (unrounded)."""
+class CsrMonthDetail:
+    """One complete month of C$R, exact: the clients counted, each with its US$ MRR on the
+    month's first day, and those of them with no MRR on the next month's first day."""
 
     month: date
-    start_mrr: Decimal
-    retained_mrr: Decimal
+    start_mrr: dict[int, Decimal]
+    churned: frozenset[int]
+
+    @property
+    def start_total(self) -> Decimal:
+        return sum(self.start_mrr.values(), _ZERO)
+
+    @property
+    def retained_total(self) -> Decimal:
+        return sum((m for c, m in self.start_mrr.items() if c not in self.churned), _ZERO)
 
     @property
     def csr(self) -> Decimal | None:
-        return self.retained_mrr / self.start_mrr if self.start_mrr > 0 else None
+        kept = {c: m for c, m in self.start_mrr.items() if c not in self.churned}
+        return engine.csr_month(self.start_mrr, kept)
 
 
-def csr_totals_12m(*, partner: Partner, on: date, rules: engine.Rules) -> list[CsrTotals]:
-    """The 12 complete months before ``on`` of the partner's clients on ``on``, oldest first."""
-    first_of_this_month = on.replace(day=1)
-    starts = [engine.add_months(first_of_this_month, -k) for k in range(12, 0, -1)]
-    ends = [engine.add_months(start, 1) - timedelta(days=1) for start in starts]
-    mrr = mrr_usd_on_each(
-        client_ids=client_ids_of(partner=partner, on=on), days=starts + ends, rules=rules
+def complete_months(on: date) -> list[date]:
+    """The first days of the 12 complete months before ``on``, oldest first."""
+    first = on.replace(day=1)
+    return [engine.add_months(first, -k) for k in range(12, 0, -1)]
+
+
+def won_in_12_months_to(day: date, closed_on: date, reversed_on: date | None) -> bool:
+    """§8: closed on ``d`` with ``day − 12 months < d ≤ day``, and not reversed on or before
+    ``day``."""
+    in_window = engine.add_months(day, -12) < closed_on <= day
+    return in_window and (reversed_on is None or reversed_on > day)
+
+
+def clients_of_on_each(*, partner: Partner, days: list[date]) -> dict[date, set[int]]:
+    """The partner's clients on each of ``days`` (§8): managed that day, or with a deal won in
+    the 12 months to it. Two queries, whatever the number of days."""
+    first, last = min(days), max(days)
+    assignments = list(
+        ManagedAssignment.objects.filter(partner=partner, start__lte=last)
+        .filter(Q(end__isnull=True) | Q(end__gt=first))
+        .values_list("client_id", "start", "end")
     )
-    months = []
+    deals = list(
+        Deal.objects.filter(partner=partner)
+        .closed_won()
+        .closed_between(engine.add_months(first, -12) + timedelta(days=1), last)
+        .values_list("client_id", "closed_on", "reversed_on")
+    )
+    result: dict[date, set[int]] = {}
+    for day in days:
+        managed = {
+            c for c, start, end in assignments if start <= day and (end is None or day < end)
+        }
+        won = {c for c, closed, rev in deals if closed and won_in_12_months_to(day, closed, rev)}
+        result[day] = managed | won
+    return result
+
+
+def csr_month_details(
+    *, partner: Partner, on: date, rules: engine.Rules, months: list[date] | None = None
+) -> list[CsrMonthDetail]:
+    """The C$R of each of the 12 complete months before ``on`` (or of ``months``), §8.
+
+    For the month starting on ``s``, the next on ``e``: the clients counted are the partner's
+    clients on ``s`` with MRR > 0 on ``s`` (each client's latest record on or before the day);
+    one churned when its MRR on ``e`` is not > 0. A record dated on a first of the month
+    describes that month, so "0 from December 1" is a client that churned in November. A client
+    that later churned or stopped being served still counts in the months it was the partner's.
+    """
+    starts = months or complete_months(on)
+    ends = [engine.add_months(start, 1) for start in starts]
+    clients_on = clients_of_on_each(partner=partner, days=starts)
+    every_client: set[int] = set().union(*clients_on.values())
+    mrr = mrr_usd_on_each(client_ids=every_client, days=sorted({*starts, *ends}), rules=rules)
+    details = []
     for start, end in zip(starts, ends, strict=True):
-        paying = {c: m for c, m in mrr[start].items() if m > 0}
-        kept = (m for c, m in paying.items() if mrr[end].get(c, _ZERO) > 0)
-        months.append(CsrTotals(start, sum(paying.values(), _ZERO), sum(kept, _ZERO)))
-    return months
+        paying = {c: mrr[start][c] for c in clients_on[start] if mrr[start].get(c, _ZERO) > 0}
+        churned = frozenset(c for c in paying if not mrr[end].get(c, _ZERO) > 0)
+        details.append(CsrMonthDetail(start, paying, churned))
+    return details
 
 
 # The account metrics cached below change only with clients, deals, assignments, MRR records
@@ -163,16 +218,16 @@ def account_metric(
 
 
 def csr_average_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decimal | None:
-    """The average C$R of the last 12 complete months before ``on`` (PROGRAM.md §8).
+    """The average C$R of the 12 complete months before ``on`` (PROGRAM.md §8), None when no
+    month counted a paying client ("not enough history").
 
-    It reads every MRR record of the partner's clients over 13 months (about 115,000 rows for
-    a partner with 5,000 clients), so it is an ``account_metric``.
+    Pages read it from the day's ``AccountMetrics`` row (``clients.metrics``); the standings
+    of any day ask it here, cached as an ``account_metric``.
     """
 
     def compute() -> Decimal | None:
-        return engine.csr_average(
-            m.csr for m in csr_totals_12m(partner=partner, on=on, rules=rules)
-        )
+        details = csr_month_details(partner=partner, on=on, rules=rules)
+        return engine.csr_average(d.csr for d in details)
 
     return account_metric("csr-12m", partner=partner, on=on, compute=compute, rules=rules)
 

@@ -8,14 +8,13 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from clients.models import Deal, Renewal
+from clients.metrics import AccountMetricsFigures, account_metrics_of
+from clients.models import Client, Deal, Renewal
 from clients.selectors import (
     RENEWAL_DEADLINE_DAYS,
     account_metric,
     client_id_sets,
-    csr_average_12m,
-    csr_totals_12m,
-    sourced_mrr_12m,
+    csr_month_details,
 )
 from points import engine
 from points.selectors import rules_load
@@ -50,33 +49,41 @@ class ProgramProgress:
     """D1: the standing (tiers and points) and the account metrics of PROGRAM.md §8.
 
     Money is in US$ rounded half-up to 2 places; ``csr_percent`` is the 12-month average C$R
-    as a percentage, None when no month had any MRR to retain.
+    as a percentage, None when no month had a paying client ("not enough history").
+    ``metrics_on`` is the day the account metrics were computed for (today once the nightly
+    recompute has run).
     """
 
     summary: StandingSummary
     sourced_mrr_12m: Decimal
     sourced_amount_12m: Decimal
     csr_percent: Decimal | None
+    metrics_on: date
+
+
+def csr_percent(csr: Decimal | None) -> Decimal | None:
+    """A C$R ratio as the percentage shown, rounded half-up to 2 places."""
+    return None if csr is None else engine.round_half_up(csr * _HUNDRED)
 
 
 def program_progress(
     *, partner: Partner, on: date, summary: StandingSummary | None = None
 ) -> ProgramProgress:
-    """D1 on ``on``: the latest standing, rolling 12-month sourced MRR and its annual amount
-    (× 12, rounded once), and the average C$R of the last 12 complete months.
+    """D1 on ``on``: the latest standing, and the day's stored account metrics: rolling
+    12-month sourced MRR and its annual amount (× 12, rounded once), and the average C$R of
+    the last 12 complete months.
 
     ``summary`` passes in a ``standing_summary`` already read for the same day.
     """
-    rules = rules_load()
     if summary is None:
         summary = standing_summary(partner=partner, on=on)
-    mrr = sourced_mrr_12m(partner=partner, on=on, rules=rules)
-    csr = csr_average_12m(partner=partner, on=on, rules=rules)
+    metrics = account_metrics_of(partner=partner, on=on, rules=rules_load())
     return ProgramProgress(
         summary=summary,
-        sourced_mrr_12m=engine.round_half_up(mrr),
-        sourced_amount_12m=engine.round_half_up(mrr * 12),
-        csr_percent=None if csr is None else engine.round_half_up(csr * _HUNDRED),
+        sourced_mrr_12m=engine.round_half_up(metrics.sourced_mrr_12m),
+        sourced_amount_12m=engine.round_half_up(metrics.sourced_mrr_12m * 12),
+        csr_percent=csr_percent(metrics.csr_12m),
+        metrics_on=metrics.on,
     )
 
 
@@ -250,26 +257,58 @@ def sourced_deals_12m(*, partner: Partner, on: date) -> list[SourcedDeal]:
 
 @dataclass(frozen=True)
 class CsrMonth:
-    """One complete month of C$R: start-of-month MRR (US$) of clients paying then, the part
-    of it still paying at the month's end, and their ratio as a percentage."""
+    """One complete month of C$R as shown: start-of-month MRR (US$) of the clients counted,
+    the part of it still paying on the next month's first day, their ratio as a percentage,
+    how many clients were counted, and those that churned."""
 
     month: date
     start_mrr: Decimal
     retained_mrr: Decimal
     csr_percent: Decimal | None
+    clients: int
+    churned: list[Client]
 
 
-def csr_months(*, partner: Partner, on: date) -> list[CsrMonth]:
-    """The 12 complete months behind ``clients.selectors.csr_average_12m``, oldest first."""
+def csr_months(*, metrics: AccountMetricsFigures) -> list[CsrMonth]:
+    """The 12 complete months behind the stored 12-month C$R, oldest first, with the
+    churned clients (one query)."""
+    churned_ids = {c for month in metrics.csr_months for c in month["churned_ids"]}
+    clients = Client.objects.in_bulk(churned_ids)
     months = []
-    for month in csr_totals_12m(partner=partner, on=on, rules=rules_load()):
-        ratio = month.csr
+    for month in metrics.csr_months:
+        start, retained = Decimal(month["start_mrr"]), Decimal(month["retained_mrr"])
         months.append(
             CsrMonth(
-                month=month.month,
-                start_mrr=engine.round_half_up(month.start_mrr),
-                retained_mrr=engine.round_half_up(month.retained_mrr),
-                csr_percent=None if ratio is None else engine.round_half_up(ratio * _HUNDRED),
+                month=date.fromisoformat(month["month"]),
+                start_mrr=engine.round_half_up(start),
+                retained_mrr=engine.round_half_up(retained),
+                csr_percent=csr_percent(retained / start) if start > 0 else None,
+                clients=int(month["clients"]),
+                churned=sorted(
+                    (clients[c] for c in month["churned_ids"] if c in clients),
+                    key=lambda client: (client.name, client.pk),
+                ),
             )
         )
     return months
+
+
+@dataclass(frozen=True)
+class CsrClient:
+    """A client counted in one month's C$R: its US$ MRR on the month's first day (as shown)
+    and whether it still paid on the next month's first day."""
+
+    client: Client
+    start_mrr: Decimal
+    retained: bool
+
+
+def csr_month_clients(*, partner: Partner, month: date) -> list[CsrClient]:
+    """Every client counted in the C$R of the month starting on ``month``, largest first."""
+    detail = csr_month_details(partner=partner, on=month, rules=rules_load(), months=[month])[0]
+    clients = Client.objects.in_bulk(detail.start_mrr)
+    rows = [
+        CsrClient(clients[c], engine.round_half_up(mrr), c not in detail.churned)
+        for c, mrr in detail.start_mrr.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.start_mrr, row.client.name, row.client.pk))

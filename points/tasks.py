@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+from clients.metrics import account_metrics_refresh
+
+from .selectors import rules_load
 from .services import points_recompute, recompute_date_check
 
 
@@ -33,7 +36,13 @@ def points_recompute_task(
     nothing.
     """
     day = date.fromisoformat(on) if on else timezone.localdate()
-    return points_recompute(on=day, partner_ids=partner_ids).as_dict()
+    summary = points_recompute(on=day, partner_ids=partner_ids).as_dict()
+    if day == timezone.localdate():
+        # The day's account metrics, which pages and the API read (clients.metrics).
+        summary["account_metrics_written"] = account_metrics_refresh(
+            on=day, rules=rules_load(), partner_ids=partner_ids
+        )
+    return summary
 
 
 @shared_task(

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import (
+    AccountMetrics,
     Client,
     Deal,
     ManagedAssignment,
@@ -61,6 +62,7 @@ READ_ONLY: set[type[Model]] = {
     ApiToken,
     Invitation,
     UserSession,
+    AccountMetrics,
 }
 EDITABLE = [model for model in MODELS if model not in READ_ONLY]
 VIEW_ONLY = [model for model in MODELS if model in READ_ONLY]
@@ -180,6 +182,9 @@ def rows() -> dict[str, Any]:
         expires_at=timezone.now() + timedelta(days=7),
     )
     UserSession.objects.create(user=user, session_key="secret-session-key")
+    AccountMetrics.objects.create(
+        partner=partner, on=DAY, sourced_mrr_12m=Decimal("1000"), csr_12m=Decimal("0.9")
+    )
     RecomputeRun.objects.create(
         on=DAY,
         partner_ids=[partner.pk],

@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clients.selectors import median_tool_usage
+from clients.metrics import account_metrics_of
 from partner_portal.api import PartnerApi, PartnerListApi, errors, id_parameter, object_id
 from partners.selectors import UnknownTier, program_progress, tier_progression
 from points.selectors import rules_load
@@ -96,7 +96,9 @@ class InsightsApi(PartnerApi):
         insights = tier_insights(partner=self.partner, summary=summary, rules=rules, on=self.today)
         data: dict[str, Any] = {
             **asdict(insights),
-            "median_tool_usage": median_tool_usage(partner=self.partner, on=self.today),
+            "median_tool_usage": account_metrics_of(
+                partner=self.partner, on=self.today, rules=rules
+            ).median_tool_usage,
             "target": progression.target,
             "targets": progression.choices,
             "target_reached": progression.reached,

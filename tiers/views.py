@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
-from clients.selectors import median_tool_usage
+from clients.metrics import account_metrics_of
 from partner_portal import figures
 from partner_portal.exports import ExportError, export_response
 from partner_portal.ids import checks_query, id_or_404, query_page
@@ -188,7 +188,9 @@ def tier(request: HttpRequest) -> HttpResponse:
             insights=tier_insights(
                 partner=partner, summary=summary, rules=rules, on=today, gains=gains
             ),
-            median_tools=median_tool_usage(partner=partner, on=today),
+            median_tools=account_metrics_of(
+                partner=partner, on=today, rules=rules
+            ).median_tool_usage,
             progress_figure=_progress_figure(summary, rules, today),
             over_time_figure=_over_time_figure(actual, projected) if actual else None,
             projected=projected,

@@ -311,5 +311,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# A partner's stored account metrics are recomputed this long after a burst of changes to its
+# clients, deals, MRR or assignments (clients.tasks.account_metrics_schedule).
+ACCOUNT_METRICS_DEBOUNCE_SECONDS = env.int("ACCOUNT_METRICS_DEBOUNCE_SECONDS", default=30)
+
 # Lock held by the nightly recompute so that two runs never overlap.
 RECOMPUTE_LOCK_TIMEOUT = CELERY_TASK_TIME_LIMIT

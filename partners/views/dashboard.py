@@ -13,11 +13,13 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from clients.metrics import account_metrics_of
 from clients.reports import (
     CUSTOM,
     DEAL_KINDS,
@@ -31,13 +33,15 @@ from clients.reports import (
     report_summary,
     report_totals,
 )
-from clients.selectors import csr_average_12m, static_lists
+from clients.selectors import static_lists
 from commissions.selectors import commission_overview
 from partners.models import Partner
 from partners.selectors import (
     TierProgression,
     UnknownTier,
+    csr_month_clients,
     csr_months,
+    csr_percent,
     partner_pdm,
     program_progress,
     sourced_deals_12m,
@@ -302,12 +306,21 @@ def dashboard_explain(request: HttpRequest, figure: str) -> HttpResponse:
             sourced_amount=round_half_up(mrr * 12),
         )
     elif figure == "csr":
-        months = csr_months(partner=partner, on=today)
-        average = csr_average_12m(partner=partner, on=today, rules=rules_load())
+        metrics = account_metrics_of(partner=partner, on=today, rules=rules_load())
+        months = csr_months(metrics=metrics)
         context.update(
             months=months,
-            average=None if average is None else round_half_up(average * 100),
+            average=csr_percent(metrics.csr_12m),
+            metrics_on=metrics.on,
         )
+        chosen = request.GET.get("month", "")
+        if chosen:
+            month = next((m for m in months if f"{m.month:%Y-%m}" == chosen[:7]), None)
+            if month is None or len(chosen) != 7:
+                raise BadRequest("Choose one of the 12 months shown (YYYY-MM).")
+            context.update(
+                month=month, month_clients=csr_month_clients(partner=partner, month=month.month)
+            )
     else:
         raise Http404("No such figure.")
     return render(request, "partners/_dashboard_explain.html", context)

@@ -62,6 +62,7 @@ from import_export.admin import ExportMixin, ImportMixin
 from rest_framework.authtoken.models import Token
 
 from clients.models import (
+    AccountMetrics,
     Client,
     Deal,
     ManagedAssignment,
@@ -341,6 +342,7 @@ def _program_rows(personas: Personas, client: Client, day: date) -> None:
         expires_at=timezone.now() + timedelta(days=7),
     )
     UserSession.objects.create(user=user, session_key="walked-session")
+    AccountMetrics.objects.create(partner=partner, on=day, sourced_mrr_12m=Decimal("1000"))
     RecomputeRun.objects.create(on=day, status=RecomputeRun.Status.FINISHED)
     FxRate.objects.create(
         currency="JPY", per_100_usd=Decimal("15000"), effective_from=day, status=RuleStatus.DRAFT

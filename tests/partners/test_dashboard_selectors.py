@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from clients.metrics import account_metrics_of
 from clients.models import Deal, Renewal
 from clients.selectors import csr_average_12m, median_tool_usage, sourced_mrr_12m
 from partners.selectors import (
@@ -120,7 +121,9 @@ def test_csr_average_is_the_mean_of_the_last_twelve_complete_months(personas):
     # 11 months keep all their MRR (100%); the churn month keeps 3000 of 4000 (75%):
     # (11 × 100 + 75) / 12 = 97.9166… → 97.92
     assert progress.csr_percent == Decimal("97.92")
-    months = csr_months(partner=personas.acme, on=today)
+    months = csr_months(
+        metrics=account_metrics_of(partner=personas.acme, on=today, rules=rules_load())
+    )
     assert len(months) == 12 and months[-1].month == engine.add_months(today.replace(day=1), -1)
     churn = next(m for m in months if m.month == churn_month)
     assert (churn.start_mrr, churn.retained_mrr, churn.csr_percent) == (
@@ -163,7 +166,8 @@ def test_csr_is_none_without_any_history(personas):
     progress = program_progress(partner=personas.globex, on=timezone.localdate())
     assert progress.csr_percent is None
     assert progress.sourced_mrr_12m == Decimal("0.00")
-    assert all(m.csr_percent is None for m in csr_months(partner=personas.globex, on=days_ago(0)))
+    metrics = account_metrics_of(partner=personas.globex, on=days_ago(0), rules=rules_load())
+    assert all(m.csr_percent is None for m in csr_months(metrics=metrics))
 
 
 def test_get_to_defaults_to_the_next_tier_up_with_reached_and_needed(personas):
