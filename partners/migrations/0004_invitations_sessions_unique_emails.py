@@ -88,8 +88,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(refuse_duplicate_emails, migrations.RunPython.noop),
-        migrations.RunPython(normalise_login_names, migrations.RunPython.noop),
+        # The indexes come before any row is updated: PostgreSQL refuses CREATE INDEX on a
+        # table with pending (deferred) trigger events in the same transaction.
         migrations.RunSQL(unique_index_sql(), unique_index_sql(reverse=True)),
+        migrations.RunPython(normalise_login_names, migrations.RunPython.noop),
         migrations.CreateModel(
             name="Invitation",
             fields=[
