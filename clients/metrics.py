@@ -46,10 +46,17 @@ class AccountMetricsFigures:
 
 
 def _month_row(detail: CsrMonthDetail) -> dict[str, Any]:
+    """A month as its explanation shows it: start and retained MRR as the sums of the clients'
+    figures as shown (§8a: a total is the sum of its rows as shown), and the exact ratio."""
+    start = {c: engine.round_half_up(m) for c, m in detail.start_mrr.items()}
+    csr = detail.csr
     return {
         "month": detail.month.isoformat(),
-        "start_mrr": str(detail.start_total),
-        "retained_mrr": str(detail.retained_total),
+        "start_mrr": str(sum(start.values(), Decimal(0))),
+        "retained_mrr": str(
+            sum((m for c, m in start.items() if c not in detail.churned), Decimal(0))
+        ),
+        "csr": None if csr is None else str(csr),
         "clients": len(detail.start_mrr),
         "churned_ids": sorted(detail.churned),
     }

@@ -261,8 +261,9 @@ class AccountMetrics(models.Model):
     and the API read one row instead of a year of MRR records.
 
     Figures are kept exact; pages round them when shown. ``csr_months`` holds the 12 complete
-    months before ``on``, oldest first: ``{"month", "start_mrr", "retained_mrr", "clients",
-    "churned_ids"}`` with decimals as strings.
+    months before ``on``, oldest first: ``{"month", "start_mrr", "retained_mrr", "csr",
+    "clients", "churned_ids"}`` with decimals as strings (the MRR sums of the clients' figures as
+    shown, the exact ratio).
     """
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="account_metrics")

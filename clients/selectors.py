@@ -257,7 +257,9 @@ def median_tool_usage(*, partner: Partner, on: date) -> Decimal | None:
 
 
 def sourced_mrr_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decimal:
-    """Rolling 12-month sourced MRR in US$: sourced deals closed-won in the last 12 months.
+    """Rolling 12-month sourced MRR in US$: sourced deals closed-won in the last 12 months,
+    each deal's US$ MRR as shown (half-up to 2 places) and summed, so that the figure is the sum
+    of the rows its explanation lists (PROGRAM.md §8a).
 
     An ``account_metric``: it converts every such deal (3,342 for the largest bench partner).
     """
@@ -274,7 +276,7 @@ def sourced_mrr_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decim
         )
         return sum(
             (
-                rules.usd(mrr, currency, closed_on)
+                engine.round_half_up(rules.usd(mrr, currency, closed_on))
                 for mrr, currency, closed_on in deals
                 if closed_on
             ),

@@ -231,7 +231,8 @@ def _upcoming_renewals(*, partner: Partner, on: date, days: int) -> QuerySet[Ren
 
 @dataclass(frozen=True)
 class SourcedDeal:
-    """A sourced deal counted in the rolling 12-month sourced MRR, with its MRR in US$."""
+    """A sourced deal counted in the rolling 12-month sourced MRR, with its MRR in US$ as
+    shown (half-up to 2 places): the figure is the sum of these."""
 
     deal: Deal
     mrr_usd: Decimal
@@ -249,7 +250,10 @@ def sourced_deals_12m(*, partner: Partner, on: date) -> list[SourcedDeal]:
         .order_by("-closed_on", "-id")
     )
     return [
-        SourcedDeal(deal=deal, mrr_usd=rules.usd(deal.mrr, deal.client.currency, deal.closed_on))
+        SourcedDeal(
+            deal=deal,
+            mrr_usd=engine.round_half_up(rules.usd(deal.mrr, deal.client.currency, deal.closed_on)),
+        )
         for deal in deals
         if deal.closed_on is not None
     ]
@@ -282,7 +286,7 @@ def csr_months(*, metrics: AccountMetricsFigures) -> list[CsrMonth]:
                 month=date.fromisoformat(month["month"]),
                 start_mrr=engine.round_half_up(start),
                 retained_mrr=engine.round_half_up(retained),
-                csr_percent=csr_percent(retained / start) if start > 0 else None,
+                csr_percent=None if month["csr"] is None else csr_percent(Decimal(month["csr"])),
                 clients=int(month["clients"]),
                 churned=sorted(
                     (clients[c] for c in month["churned_ids"] if c in clients),

@@ -299,12 +299,8 @@ def dashboard_explain(request: HttpRequest, figure: str) -> HttpResponse:
     context: dict[str, Any] = {"figure": figure, "today": today}
     if figure == "sourced":
         deals = sourced_deals_12m(partner=partner, on=today)
-        mrr = sum((row.mrr_usd for row in deals), Decimal(0))
-        context.update(
-            deals=deals,
-            sourced_mrr=round_half_up(mrr),
-            sourced_amount=round_half_up(mrr * 12),
-        )
+        mrr = sum((row.mrr_usd for row in deals), Decimal(0))  # the rows as shown
+        context.update(deals=deals, sourced_mrr=mrr, sourced_amount=mrr * 12)
     elif figure == "csr":
         metrics = account_metrics_of(partner=partner, on=today, rules=rules_load())
         months = csr_months(metrics=metrics)
