@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.conf import settings
@@ -152,17 +153,24 @@ def settings_team(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("partners:settings-team"))
 
 
-@require_POST
-@super_admin_required
-def settings_invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def _invitation_changed(
+    request: HttpRequest, invitation_id: int, change: Callable[..., Invitation]
+) -> Invitation | HttpResponse:
+    """Apply ``change`` (resend or revoke) to one of the partner's open invitations, or the
+    team page with why not: 404 for no such open invitation, 400 for any other refusal."""
     try:
-        invitation = invitation_resend(
-            partner=request.partner,  # type: ignore[attr-defined]
-            invitation_id=invitation_id,
-        )
+        return change(partner=request.partner, invitation_id=invitation_id)  # type: ignore[attr-defined]
     except InvitationError as error:
         status = 404 if isinstance(error, InvitationNotOpen) else 400
         return _team_page(request, status=status, error=str(error))
+
+
+@require_POST
+@super_admin_required
+def settings_invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = _invitation_changed(request, invitation_id, invitation_resend)
+    if isinstance(invitation, HttpResponse):
+        return invitation
     _mail_after_commit(invitation)
     messages.success(
         request, f"Invitation sent again to {invitation.email}; older links no longer work."
@@ -173,13 +181,9 @@ def settings_invitation_resend(request: HttpRequest, invitation_id: int) -> Http
 @require_POST
 @super_admin_required
 def settings_invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    try:
-        invitation = invitation_revoke(
-            partner=request.partner,  # type: ignore[attr-defined]
-            invitation_id=invitation_id,
-        )
-    except InvitationError as error:
-        return _team_page(request, status=404, error=str(error))
+    invitation = _invitation_changed(request, invitation_id, invitation_revoke)
+    if isinstance(invitation, HttpResponse):
+        return invitation
     messages.success(request, f"The invitation of {invitation.email} is revoked.")
     return HttpResponseRedirect(reverse("partners:settings-team"))
 
