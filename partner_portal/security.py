@@ -52,23 +52,32 @@ def accounts_named(login: object) -> QuerySet[User]:
     return users.filter(Q(email=name) | Q(username=name)).order_by("pk")
 
 
-def account_key(login: object) -> str:
+def account_key(login: object, request: HttpRequest | None = None) -> str:
     """The name failed logins are counted under: the account's email (or username) when
     ``login`` names an account, so that its email and its username share one count;
-    otherwise ``login`` itself, normalised."""
+    otherwise ``login`` itself, normalised.
+
+    django-axes asks for it several times per login attempt: with ``request`` the answer is
+    looked up once and kept on the request.
+    """
     name = normalise_email(login)
+    known: dict[str, str] = getattr(request, "_account_keys", {})
+    if name in known:
+        return known[name]
     account = accounts_named(name).only("email", "username").first() if name else None
-    if account is None:
-        return name
-    return normalise_email(getattr(account, "email", "") or account.get_username())
+    key = name if account is None else normalise_email(account.email or account.get_username())
+    if request is not None:
+        known[name] = key
+        request._account_keys = known  # type: ignore[attr-defined]
+    return key
 
 
 def login_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
     """The account a login attempt is for (``AXES_USERNAME_CALLABLE``), see ``account_key``."""
     if credentials and "username" in credentials:
-        return account_key(credentials["username"])
+        return account_key(credentials["username"], request)
     data = getattr(request, "POST", None) or {}
-    return account_key(data.get("username"))
+    return account_key(data.get("username"), request)
 
 
 def _address(text: str) -> str | None:
@@ -133,7 +142,7 @@ class AccountThrottleBackend:
         password: str | None = None,
         **kwargs: Any,
     ) -> None:
-        if request is not None and account_throttled(request, account_key(username)):
+        if request is not None and account_throttled(request, account_key(username, request)):
             request.axes_locked_out = True  # type: ignore[attr-defined]
             raise PermissionDenied("Too many failed logins for this account.")
         return None
