@@ -31,11 +31,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from clients.bench import LARGEST_LOGIN  # noqa: E402
 from clients.models import ManagedAssignment  # noqa: E402
+from demo.bench import LARGEST_LOGIN
 from partners.models import Membership  # noqa: E402
 from points.models import LedgerEntry  # noqa: E402
-from points.services import points_recompute  # noqa: E402
+from recompute.services import points_recompute
 
 FLOOR_SQL = f"SELECT partner_id, track, sum(points) FROM {LedgerEntry._meta.db_table} GROUP BY 1, 2"
 BREAKDOWN_FILTER = "?deal_type=sourced"
@@ -189,7 +189,7 @@ def recompute(on: date) -> dict[str, Any]:
 
 
 def fanout(on: date, chunks: int, queue: str) -> dict[str, Any]:
-    from points.tasks import points_recompute_fanout
+    from recompute.tasks import points_recompute_fanout
 
     started = time.perf_counter()
     result = points_recompute_fanout(on=on, chunks=chunks, queue=queue).get(timeout=1800)

@@ -12,9 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django_countries.filters import CountryFilter
 
-from partners.admin import ProgramImportExportMixin, ProgramModelAdmin, ReadOnlyModelAdmin, links
-
-from .models import (
+from clients.models import (
     AccountMetrics,
     Client,
     Deal,
@@ -25,13 +23,14 @@ from .models import (
     StaticList,
     StaticListMember,
 )
-from .resources import (
+from clients.resources import (
     ClientResource,
     DealResource,
     ManagedAssignmentResource,
     MrrRecordResource,
     RenewalResource,
 )
+from core.admin import ProgramImportExportMixin, ProgramModelAdmin, ReadOnlyModelAdmin, links
 
 
 class MrrRecordInline(admin.TabularInline):

@@ -8,4 +8,4 @@ class ClientsConfig(AppConfig):
     verbose_name = "Clients"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from clients import signals  # noqa: F401

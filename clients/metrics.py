@@ -17,11 +17,10 @@ from typing import Any
 
 from django.db import transaction
 
+from clients.models import AccountMetrics
+from clients.selectors import CsrMonthDetail, csr_month_details, median_tool_usage, sourced_mrr_12m
 from partners.models import Partner
-from points import engine
-
-from .models import AccountMetrics
-from .selectors import CsrMonthDetail, csr_month_details, median_tool_usage, sourced_mrr_12m
+from program import engine
 
 
 @dataclass(frozen=True)

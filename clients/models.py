@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 
 from partners.models import Partner
+from program.models import DealType
 
 
 class Client(models.Model):
@@ -59,9 +60,7 @@ class DealQuerySet(models.QuerySet["Deal"]):
 
 
 class Deal(models.Model):
-    class DealType(models.TextChoices):
-        SOURCED = "sourced", "Sourced"
-        ASSISTED = "assisted", "Assisted"
+    DealType = DealType
 
     class Stage(models.TextChoices):
         CREATED = "created", "Created"

@@ -13,18 +13,17 @@ from typing import Any
 
 from import_export import fields, widgets
 
-from partners.resources import (
+from clients.models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
+from core.resources import (
     CountryWidget,
     CurrencyWidget,
     LookupWidget,
     NumberWidget,
     ProgramResource,
     date_field,
-    partner_field,
     text_field,
 )
-
-from .models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
+from partners.resources import partner_field
 
 
 def client_field() -> fields.Field:

@@ -12,10 +12,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from clients.models import Client, SavedReport, StaticList, StaticListMember
 from partners.models import Membership, Partner
-
-from .models import Client, SavedReport, StaticList, StaticListMember
-from .reports import ReportSpec
+from reports.reports import ReportSpec
 
 NAME_MAX = 120
 DELETE_REFUSED = "Only whoever made it or a super admin of your organisation can delete it."

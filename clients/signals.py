@@ -9,11 +9,11 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from clients.models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
+from clients.selectors import account_data_changed
+from clients.tasks import account_metrics_schedule
 from partners.models import Partner
-
-from .models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
-from .selectors import account_data_changed
-from .tasks import account_metrics_schedule
+from program.rules import rules_changed
 
 ACCOUNT_MODELS = (Client, Deal, ManagedAssignment, MrrRecord, Renewal)
 
@@ -44,3 +44,9 @@ def account_data_saved(sender: type, instance: Any = None, **kwargs: Any) -> Non
         partner_ids = _affected_partners(instance)
         if partner_ids:
             account_metrics_schedule(partner_ids=partner_ids)
+
+
+@receiver(rules_changed)
+def rules_saved(sender: type, **kwargs: Any) -> None:
+    """Cached account metrics are converted at the program's FX rates: a rule change drops them."""
+    account_data_changed()

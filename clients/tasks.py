@@ -10,9 +10,8 @@ from django.core.cache import cache
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from points.selectors import rules_load
-
-from .metrics import account_metrics_refresh
+from clients.metrics import account_metrics_refresh
+from program.rules import rules_load
 
 PENDING_KEY = "account-metrics-pending:{}"
 

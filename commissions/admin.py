@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django_countries.filters import CountryFilter
 
-from partners.admin import ProgramModelAdmin, ReadOnlyModelAdmin, changelist_link
-
-from .models import CommissionLine, CommissionPayment, MonthEndRate
+from commissions.models import CommissionLine, CommissionPayment, MonthEndRate
+from core.admin import ProgramModelAdmin, ReadOnlyModelAdmin, changelist_link
 
 
 @admin.register(MonthEndRate)

@@ -7,16 +7,16 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 
-from partner_portal.api import IdQueryField, PartnerListApi, attr, errors
-
-from .selectors import (
+from commissions.selectors import (
     STATEMENT_HEADER,
     payment_rows,
     statement_lines,
     statement_rows,
     statements_of,
 )
-from .serializers import CommissionLineSerializer, LineQuerySerializer, PaymentSerializer
+from commissions.serializers import CommissionLineSerializer, LineQuerySerializer, PaymentSerializer
+from core.api import IdQueryField, attr, errors
+from partners.api import PartnerListApi
 
 TAGS = ["commissions"]
 

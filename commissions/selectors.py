@@ -11,10 +11,9 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from clients.models import Client
+from commissions.models import CommissionLine, CommissionPayment
 from partners.models import Partner
-from points import engine
-
-from .models import CommissionLine, CommissionPayment
+from program import engine
 
 _ZERO = Decimal(0)
 

@@ -21,10 +21,9 @@ from django.db.models import Min, Sum
 from django.utils import timezone
 
 from clients.models import Deal, MrrRecord
-from points import engine
-from points.selectors import rules_load
-
-from .models import CommissionLine, CommissionPayment, MonthEndRate
+from commissions.models import CommissionLine, CommissionPayment, MonthEndRate
+from program import engine
+from program.rules import rules_load
 
 SHARE = Decimal("0.20")
 TERM_MONTHS = 36

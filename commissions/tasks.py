@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from .services import RESTATE_MONTHS, commissions_accrue, parse_month, previous_month
+from commissions.services import RESTATE_MONTHS, commissions_accrue, parse_month, previous_month
 
 
 @shared_task(

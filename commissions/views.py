@@ -11,11 +11,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from partner_portal.exports import ExportError, export_response
-from partner_portal.ids import id_or_404, parse_id
-from partners.tenancy import partner_required
-
-from .selectors import (
+from commissions.selectors import (
     STATEMENT_HEADER,
     MonthSummary,
     Statement,
@@ -28,7 +24,10 @@ from .selectors import (
     statement_rows,
     statements_of,
 )
-from .services import CommissionError, parse_month
+from commissions.services import CommissionError, parse_month
+from core.exports import ExportError, export_response
+from core.ids import id_or_404, parse_id
+from partners.tenancy import partner_required
 
 RECENT_PAYMENTS = 4
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from clients import apis as clients
 from commissions import apis as commissions
 from partners.apis import MeApi
-from points.apis import CalculatorCurrencyApi, CalculatorPointsApi, LedgerEntriesApi
-from tiers import apis as tiers
+from points.apis import LedgerEntriesApi
+from reports import apis as clients
+from tierpage import apis as tiers
+from tierpage.apis import CalculatorCurrencyApi, CalculatorPointsApi
 
 urlpatterns: list = [
     path("me/", MeApi.as_view(), name="api-me"),

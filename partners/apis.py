@@ -6,9 +6,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from partner_portal.api import PartnerApi, errors
-
-from .serializers import MeSerializer
+from core.api import errors
+from partners.api import PartnerApi
+from partners.serializers import MeSerializer
 
 
 class MeApi(PartnerApi):

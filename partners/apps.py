@@ -8,4 +8,4 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the session receivers)
+        from partners import signals  # noqa: F401  (connects the session receivers)

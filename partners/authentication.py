@@ -16,8 +16,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from .models import Membership
-from .services import api_token_user
+from partners.models import Membership
+from partners.services import api_token_user
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView

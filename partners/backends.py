@@ -9,7 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
-from partner_portal.security import accounts_named
+from partners.security import accounts_named
 
 
 class EmailBackend(ModelBackend):

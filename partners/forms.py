@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Membership
+from partners.models import Membership
 
 
 class BetaOptInForm(forms.Form):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from .models import Membership
+from partners.models import Membership
 
 
 class PartnerMiddleware:

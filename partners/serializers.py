@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from .models import Membership
+from partners.models import Membership
 
 
 class PartnerSerializer(serializers.Serializer):

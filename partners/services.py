@@ -24,9 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from partner_portal.security import AttemptCounter, accounts_named, normalise_email
-
-from .models import (
+from partners.models import (
     ApiToken,
     BetaFeature,
     BetaOptIn,
@@ -35,6 +33,7 @@ from .models import (
     Partner,
     UserSession,
 )
+from partners.security import AttemptCounter, accounts_named, normalise_email
 
 TIER_POINTS_BETA = "tier-points"
 TOKEN_PREFIX_LENGTH = 8

@@ -10,10 +10,9 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from partner_portal.security import normalise_email
-
-from .models import UserSession
-from .services import user_session_record
+from partners.models import UserSession
+from partners.security import normalise_email
+from partners.services import user_session_record
 
 
 @receiver(user_logged_in, dispatch_uid="partners.session_recorded")

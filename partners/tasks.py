@@ -6,7 +6,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from .services import invitation_mail_send
+from partners.services import invitation_mail_send
 
 
 @shared_task(

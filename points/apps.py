@@ -6,6 +6,3 @@ from django.apps import AppConfig
 class PointsConfig(AppConfig):
     name = "points"
     verbose_name = "Points"
-
-    def ready(self) -> None:
-        from . import signals  # noqa: F401

@@ -6,20 +6,21 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
 from partners.models import Partner
-
-from . import engine
-from .models import LedgerEntry, Track
-from .rules import rules_from_tables
+from points.models import LedgerEntry
+from program import engine
+from program.models import Track
 
 LEDGER_PLACES = 6
-RULES_CACHE_KEY = "program-rules"
-RULES_CACHE_SECONDS = 60
 ZERO = Decimal(0)
+
+
+def ledger_points(value: Decimal) -> Decimal:
+    """A number of points at the ledger's precision (6 places, half up)."""
+    return engine.round_half_up(value, LEDGER_PLACES)
 
 
 def ledger_sum(value: Decimal | float | None) -> Decimal:
@@ -31,30 +32,6 @@ def ledger_sum(value: Decimal | float | None) -> Decimal:
     if value is None:
         return ZERO
     return engine.round_half_up(Decimal(str(value)), LEDGER_PLACES)
-
-
-def rules_load(*, use_cache: bool = True) -> engine.Rules:
-    """The program's published rule tables as one immutable object for the pure engine.
-
-    Draft rule rows are left out until they are published (``points.rules.rules_publish``).
-    Cached briefly; saving any rule row clears the cache (see ``points.signals``).
-    """
-    if use_cache:
-        cached = cache.get(RULES_CACHE_KEY)
-        if cached is not None:
-            return cached
-    rules = rules_from_tables(include_drafts=False)
-    if use_cache:
-        cache.set(RULES_CACHE_KEY, rules, RULES_CACHE_SECONDS)
-    return rules
-
-
-def rules_cache_clear() -> None:
-    """Drop the cached rules, and the cached account metrics converted with them."""
-    from clients.selectors import account_data_changed
-
-    cache.delete(RULES_CACHE_KEY)
-    account_data_changed()
 
 
 def balances_on(*, on: date, partner_ids: list[int] | None = None) -> dict[int, dict[str, Decimal]]:

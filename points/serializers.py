@@ -11,15 +11,15 @@ from typing import Any
 
 from rest_framework import serializers
 
-from partner_portal.api import (
+from core.api import (
     StrictBooleanField,
     StrictDecimalField,
     StrictInputSerializer,
     StrictIntegerField,
 )
-
-from . import calculator, engine
-from .models import LedgerEntry
+from points.models import LedgerEntry
+from program import engine
+from tierpage import calculator
 
 
 def _amount(**kwargs: Any) -> serializers.DecimalField:

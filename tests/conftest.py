@@ -97,7 +97,7 @@ def _program_rules(request: pytest.FixtureRequest) -> None:
 
     from django.apps import apps
 
-    from points.models import FxRate
+    from program.models import FxRate
 
     if not FxRate.objects.exists():
         import_module("points.migrations.0002_default_rules").load(apps, None)
@@ -113,7 +113,7 @@ def _fresh_caches(request: pytest.FixtureRequest, _program_rules: None) -> None:
     from django.core.cache import cache
 
     from clients.selectors import account_data_changed
-    from points.selectors import rules_cache_clear, rules_load
+    from program.rules import rules_cache_clear, rules_load
 
     # Counters kept in the cache (login, password change and reset limits) start at zero.
     cache.clear()

@@ -39,8 +39,10 @@ from partners.models import (
     PartnerManagerContact,
     UserSession,
 )
-from points.models import DailySnapshot, FxRate, LedgerEntry, PairBalance, RecomputeRun
-from tiers.models import Tier, TierReview, TierReviewResult, TierStanding
+from points.models import DailySnapshot, LedgerEntry, PairBalance
+from program.models import FxRate, Tier
+from recompute.models import RecomputeRun
+from tiers.models import TierReview, TierReviewResult, TierStanding
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 
-from clients.bench import BenchSeedError, bench_seed
 from clients.models import Client, ManagedAssignment, MrrRecord
+from demo.bench import BenchSeedError, bench_seed
 from partners.models import Partner
 from points.models import DailySnapshot, LedgerEntry
-from points.services import points_recompute
+from recompute.services import points_recompute
 from tiers.models import TierStanding
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from partner_portal.exports import ExportError, export_filename, export_response, neutralise
+from core.exports import ExportError, export_filename, export_response, neutralise
 
 ROWS = [
     ('=HYPERLINK("http://evil")', Decimal("-12.50")),

@@ -15,7 +15,7 @@ from django.template.defaultfilters import floatformat
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from partner_portal import figures
+from core import figures
 
 # Exact points as the ledger keeps them: up to 6 places, within what a partner can hold.
 exact = st.decimals(

@@ -45,13 +45,14 @@ from rest_framework.test import APIClient
 
 from clients.metrics import account_metrics_refresh
 from clients.models import AccountMetrics, Client, Deal, ManagedAssignment, MrrRecord
-from partner_portal import figures
+from core import figures
 from partners.models import Membership, Partner
 from partners.services import api_token_create, beta_opt_in
-from points import engine
-from points.models import LedgerEntry, Track
-from points.selectors import rules_load
-from points.services import points_recompute
+from points.models import LedgerEntry
+from program import engine
+from program.models import Track
+from program.rules import rules_load
+from recompute.services import points_recompute
 from tests.conftest import Personas
 from tests.factories import (
     PASSWORD,

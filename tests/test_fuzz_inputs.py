@@ -42,11 +42,11 @@ from clients.models import (
     StaticList,
     StaticListMember,
 )
-from partner_portal.ids import parse_id
-from partner_portal.parsers import MAX_DEPTH, json_depth
+from core.ids import parse_id
+from core.parsers import MAX_DEPTH, json_depth
 from partners.models import ApiToken, BetaOptIn, Membership
 from points.models import LedgerEntry
-from points.services import points_recompute
+from recompute.services import points_recompute
 from tests.conftest import examples
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
 from tests.tiers.helpers import opt_in

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from clients.models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
 from partners.models import Membership, Partner, PartnerManagerContact
-from points.models import DailySnapshot, FxRate, GrowthMarket, LedgerEntry, PointRate
-from points.services import points_recompute
-from tiers.models import ReviewDate, TierRequirement, TierReview, TierStanding
+from points.models import DailySnapshot, LedgerEntry
+from program.models import FxRate, GrowthMarket, PointRate, ReviewDate, TierRequirement
+from recompute.services import points_recompute
+from tiers.models import TierReview, TierStanding
 from tiers.selectors import standing_summary
 
 pytestmark = pytest.mark.django_db

@@ -37,7 +37,7 @@ from partners.services import (
     invitation_create,
     invitation_token,
 )
-from points.services import points_recompute
+from recompute.services import points_recompute
 from tests.conftest import Personas
 from tests.factories import (
     PASSWORD,

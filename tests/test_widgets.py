@@ -1,7 +1,7 @@
 from django import forms
 from django.test import SimpleTestCase
 
-from partner_portal.widgets import Select
+from core.widgets import Select
 
 CHOICES = [("", "---"), ("CA", "Canada (CA)"), ("FR", 'France <"F">'), (7, "Seven")]
 GROUPED = [("North", [("CA", "Canada"), ("US", "United States")]), ("EU", [("FR", "France")])]

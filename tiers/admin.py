@@ -7,115 +7,21 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
-from django.forms.models import BaseInlineFormSet
+from django.db.models import Count, F, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.utils.safestring import SafeString
 from django_countries.filters import CountryFilter
 
-from partner_portal import figures
-from partners.admin import (
-    ProgramModelAdmin,
+from core import figures
+from core.admin import (
     ReadOnlyModelAdmin,
     changelist_link,
     changelist_url,
     staff_user,
 )
-from points.admin import DraftRuleAdmin, draft_formset
-from points.models import RuleStatus
-
-from .models import ReviewDate, Tier, TierRequirement, TierReview, TierReviewResult, TierStanding
-
-
-class TierRequirementInline(admin.TabularInline):
-    """A tier's effective-dated requirements; a program change is a new row."""
-
-    model = TierRequirement
-    extra = 1
-    fields = (
-        "effective_from",
-        "total_points",
-        "sold_min",
-        "managed_min",
-        "requires_certification",
-        "by_invitation",
-        "min_csr",
-        "status",
-    )
-    ordering = ("-effective_from",)
-
-    def get_formset(
-        self, request: HttpRequest, obj: Any = None, **kwargs: Any
-    ) -> type[BaseInlineFormSet]:
-        return draft_formset(super().get_formset(request, obj, **kwargs))
-
-
-@admin.register(Tier)
-class TierAdmin(ProgramModelAdmin):
-    list_display = ("rank", "name", "key", "current_total_points", "requirement_count")
-    list_display_links = ("name",)
-    search_fields = ("name", "key")
-    ordering = ("rank",)
-    prepopulated_fields = {"key": ("name",)}
-    inlines = (TierRequirementInline,)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Tier]:
-        in_force = TierRequirement.objects.filter(
-            tier=OuterRef("pk"),
-            effective_from__lte=timezone.localdate(),
-            status=RuleStatus.PUBLISHED,
-        ).order_by("-effective_from")
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                current_total=Subquery(in_force.values("total_points")[:1]),
-                requirement_count=Count("requirements"),
-            )
-        )
-
-    @admin.display(description="Points required today", ordering="current_total", empty_value="—")
-    def current_total_points(self, obj: Tier) -> Any:
-        return getattr(obj, "current_total", None)
-
-    @admin.display(description="Requirement rows", ordering="requirement_count")
-    def requirement_count(self, obj: Tier) -> int:
-        return int(getattr(obj, "requirement_count", 0))
-
-
-@admin.register(TierRequirement)
-class TierRequirementAdmin(DraftRuleAdmin):
-    list_display = (
-        "tier",
-        "effective_from",
-        "total_points",
-        "sold_min",
-        "managed_min",
-        "requires_certification",
-        "by_invitation",
-        "min_csr",
-        "status",
-    )
-    list_filter = ("status", "tier", "requires_certification", "by_invitation", "effective_from")
-    search_fields = ("tier__name", "tier__key")
-    list_select_related = ("tier",)
-    ordering = ("tier__rank", "-effective_from")
-    date_hierarchy = "effective_from"
-
-
-@admin.register(ReviewDate)
-class ReviewDateAdmin(ProgramModelAdmin):
-    list_display = ("review_day", "month", "day", "effective_from")
-    list_filter = ("effective_from", "month")
-    ordering = ("-effective_from", "month", "day")
-    date_hierarchy = "effective_from"
-
-    @admin.display(description="Review date (MM-DD)", ordering="month")
-    def review_day(self, obj: ReviewDate) -> str:
-        return f"{obj.month:02d}-{obj.day:02d}"
+from tiers.models import TierReview, TierReviewResult, TierStanding
 
 
 class ReviewRunForm(forms.Form):
@@ -168,9 +74,8 @@ class TierReviewAdmin(ReadOnlyModelAdmin):
 
     def run_view(self, request: HttpRequest) -> HttpResponse:
         """GET ?on=: the preview of every credited tier that would change; POST: apply it."""
-        from points.engine import RuleError
-
-        from .services import ReviewDateError, tier_review_apply, tier_review_preview
+        from program.engine import RuleError
+        from tiers.services import ReviewDateError, tier_review_apply, tier_review_preview
 
         if not self.can_run(request):
             raise PermissionDenied

@@ -11,12 +11,11 @@ from typing import Any
 from django.db.models import QuerySet
 
 from clients.models import Client
-from partner_portal import figures
+from core import figures
 from partners.models import Partner
-from points import engine
-from points.selectors import rules_load
-
-from .models import TierStanding
+from program import engine
+from program.rules import rules_load
+from tiers.models import TierStanding
 
 
 @dataclass(frozen=True)
@@ -500,7 +499,8 @@ def client_detail(
 ) -> ClientDetail:
     """This partner's sold and managed history with ``client``, its deals and active points."""
     from clients.models import Deal, ManagedAssignment, MrrRecord
-    from points.models import LedgerEntry, Track
+    from points.models import LedgerEntry
+    from program.models import Track
 
     entries = list(
         LedgerEntry.objects.filter(partner=partner, client=client, effective_on__lte=on)

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.models import Partner
-from points import engine
-
-from .models import Tier, TierReview, TierReviewResult, TierStanding
+from program import engine
+from program.models import Tier
+from tiers.models import TierReview, TierReviewResult, TierStanding
 
 SOLD, MANAGED = engine.SOLD, engine.MANAGED
 
@@ -33,7 +33,7 @@ def performance_tiers(
     certification and invitation would reach a tier that asks for it.
     """
     from clients.selectors import csr_average_12m
-    from partner_portal.figures import shown
+    from core.figures import shown
 
     partners = Partner.objects.in_bulk(partner_ids)
     result: dict[int, engine.TierRule] = {}
@@ -200,8 +200,9 @@ class ReviewDateError(ValueError):
 def _review_inputs(
     *, on: date
 ) -> tuple[engine.Rules, dict[int, dict[str, Decimal]], dict[int, engine.TierRule], list[int]]:
-    from points.selectors import balances_on, rules_load
-    from points.services import RecomputeDateError, recompute_date_check
+    from points.selectors import balances_on
+    from program.dates import RecomputeDateError, recompute_date_check
+    from program.rules import rules_load
 
     if on > timezone.localdate():
         raise ReviewDateError("A review uses the points on its date: pick today or a past date.")

@@ -44,11 +44,19 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    # The project's apps, bottom layer first (docs/architecture.md).
+    "program",
+    "core",
     "partners",
     "clients",
     "points",
     "tiers",
     "commissions",
+    "recompute",
+    "reports",
+    "tierpage",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +114,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # A miss, not an error, while Redis is down (partner_portal/cache.py).
-            "BACKEND": "partner_portal.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -161,7 +169,7 @@ CONTENT_SECURITY_POLICY = {
 # Behind TRUSTED_PROXY_COUNT reverse proxies the client address is read from X-Forwarded-For.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "partner_portal.security.AccountThrottleBackend",
+    "partners.security.AccountThrottleBackend",
     # Emails are usernames, matched whatever their case.
     "partners.backends.EmailBackend",
 ]
@@ -169,9 +177,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "partner_portal.security.lockout_response"
-AXES_USERNAME_CALLABLE = "partner_portal.security.login_username"
-AXES_CLIENT_IP_CALLABLE = "partner_portal.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "partners.security.lockout_response"
+AXES_USERNAME_CALLABLE = "partners.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "partners.security.client_ip"
 ACCOUNT_FAILURE_LIMIT = env.int("ACCOUNT_FAILURE_LIMIT", default=20)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # When set (CIDRs), X-Forwarded-For is read only from a peer in these networks.
@@ -228,7 +236,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "partner_portal.staticfinders.PlotlyFinder",
+    "core.staticfinders.PlotlyFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -261,11 +269,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 _recompute_hour, _recompute_minute = env("RECOMPUTE_AT", default="02:30").split(":")
 CELERY_BEAT_SCHEDULE = {
     "nightly-points-recompute": {
-        "task": "points.tasks.points_recompute_task",
+        "task": "recompute.tasks.points_recompute_task",
         "schedule": crontab(hour=_recompute_hour, minute=_recompute_minute),
     },
     "requeue-unsent-recompute-runs": {
-        "task": "points.tasks.recompute_runs_requeue_task",
+        "task": "recompute.tasks.recompute_runs_requeue_task",
         "schedule": 60.0,
     },
     "monthly-commission-accrual": {
@@ -282,7 +290,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON bodies only, bounded in size and nesting depth (400 past either limit).
-    "DEFAULT_PARSER_CLASSES": ["partner_portal.parsers.BoundedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
     # "api": every /api/v1/ request made with an API token, per user (429 with Retry-After).
     "DEFAULT_THROTTLE_RATES": {
         "calculator": "600/minute",

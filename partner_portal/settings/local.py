@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .base import *  # noqa: F403
-from .base import env
+from partner_portal.settings.base import *  # noqa: F403
+from partner_portal.settings.base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import *  # noqa: F403
-from .base import CONTENT_SECURITY_POLICY as BASE_CONTENT_SECURITY_POLICY
-from .base import env
+from partner_portal.settings.base import *  # noqa: F403
+from partner_portal.settings.base import CONTENT_SECURITY_POLICY as BASE_CONTENT_SECURITY_POLICY
+from partner_portal.settings.base import env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")

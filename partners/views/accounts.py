@@ -20,8 +20,8 @@ from django.urls import path, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
-from partner_portal.security import AttemptCounter, lockout_minutes, normalise_email
 from partners.models import Invitation
+from partners.security import AttemptCounter, lockout_minutes, normalise_email
 from partners.services import (
     InvitationError,
     invitation_accept,

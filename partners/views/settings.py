@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from partner_portal.redirects import safe_next_url
+from core.redirects import safe_next_url
 from partners.forms import ApiTokenCreateForm, BetaOptInForm, InvitationForm, TeamRoleForm
 from partners.models import BetaFeature, Invitation, Membership
 from partners.selectors import team_members

@@ -15,14 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Partner
-from points import engine
-from points.models import LedgerEntry, RecomputeRun
+from points.models import LedgerEntry
 from points.selectors import partner_balance
-from points.services import points_recompute, recompute_run_execute
+from program import engine
+from program.models import Tier
+from recompute.models import RecomputeRun
+from recompute.services import points_recompute, recompute_run_execute
 from tests.admin.conftest import managed_clients
 from tests.conftest import Personas
 from tests.factories import ClientFactory, DealFactory, PartnerFactory, UserFactory
-from tiers.models import Tier, TierReview, TierReviewResult, TierStanding
+from tiers.models import TierReview, TierReviewResult, TierStanding
 from tiers.services import tier_review_preview
 
 pytestmark = pytest.mark.django_db

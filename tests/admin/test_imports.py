@@ -19,8 +19,8 @@ from openpyxl import Workbook, load_workbook
 
 from clients.models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
 from clients.resources import ClientResource, DealResource, MrrRecordResource
+from core.resources import import_errors
 from partners.models import Partner
-from partners.resources import import_errors
 from tests.factories import ClientFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -403,7 +403,7 @@ def test_partner_users_cannot_import_or_export(
 
 
 def test_a_confirmation_that_no_longer_validates_writes_nothing(staff: HttpClient) -> None:
-    from points.models import FxRate
+    from program.models import FxRate
 
     preview = dry_run(staff, Client, csv_bytes(CLIENTS))
     assert preview.context["confirm_form"] is not None

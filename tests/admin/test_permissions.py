@@ -73,7 +73,7 @@ from clients.models import (
     StaticListMember,
 )
 from commissions.models import CommissionLine, CommissionPayment, MonthEndRate
-from partners.admin import ActionPermissionsMixin, ProgramImportExportMixin
+from core.admin import ActionPermissionsMixin, ProgramImportExportMixin
 from partners.models import (
     ApiToken,
     BetaFeature,
@@ -83,17 +83,12 @@ from partners.models import (
     PartnerManagerContact,
     UserSession,
 )
-from points.models import (
-    DailySnapshot,
-    FxRate,
-    LedgerEntry,
-    PointRate,
-    RecomputeRun,
-    RuleStatus,
-)
+from points.models import DailySnapshot, LedgerEntry
+from program.models import FxRate, PointRate, RuleStatus, Tier
+from recompute.models import RecomputeRun
 from tests.conftest import Personas
 from tests.factories import ClientFactory, DealFactory, UserFactory
-from tiers.models import Tier, TierReview, TierReviewResult, TierStanding
+from tiers.models import TierReview, TierReviewResult, TierStanding
 
 pytestmark = pytest.mark.django_db
 

@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from clients.models import ManagedAssignment, MrrRecord
 from partners.models import Partner
-from points.models import FxRate, GrowthMarket, PointRate, RuleStatus
-from points.rules import rules_from_tables, rules_publish, rules_simulate
-from points.selectors import rules_load
-from points.services import points_recompute
+from program.models import FxRate, GrowthMarket, PointRate, RuleStatus, Tier, TierRequirement
+from program.rules import rules_from_tables, rules_load
+from recompute.rules import rules_publish, rules_simulate
+from recompute.services import points_recompute
 from tests.admin.conftest import managed_clients
 from tests.conftest import Personas
 from tests.factories import ClientFactory, DealFactory, PartnerFactory
-from tiers.models import Tier, TierRequirement, TierStanding
+from tiers.models import TierStanding
 
 pytestmark = pytest.mark.django_db
 

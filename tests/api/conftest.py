@@ -24,7 +24,7 @@ from clients.services import static_list_add_clients
 from commissions.services import commissions_accrue
 from partners.models import Partner
 from partners.services import api_token_create
-from points.services import points_recompute
+from recompute.services import points_recompute
 from tests.tiers.helpers import give_clients
 
 COMMISSION_MONTH = date(2025, 3, 1)

@@ -33,7 +33,7 @@ from decimal import Decimal
 import pytest
 
 from clients.models import Client, Deal
-from points.services import points_recompute
+from recompute.services import points_recompute
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
 
 START = date(2025, 3, 1)

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from clients.models import Client, ManagedAssignment, MrrRecord, StaticList, StaticListMember
 from partners.models import Partner
-from points.models import LedgerEntry, Track
+from points.models import LedgerEntry
+from program.models import Track
 
 
 def bulk_clients(*, partner: Partner, count: int, on: date, prefix: str = "Bulk") -> list[Client]:

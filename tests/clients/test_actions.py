@@ -14,8 +14,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from clients.models import SavedReport, StaticList, StaticListMember
-from clients.reports import DateRange, ReportSpec
 from clients.services import static_list_create
+from reports.reports import DateRange, ReportSpec
 
 from .conftest import END, START
 from .factories import bulk_clients

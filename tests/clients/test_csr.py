@@ -17,11 +17,12 @@ from hypothesis import strategies as st
 
 from clients.metrics import account_metrics_of, account_metrics_refresh
 from clients.models import AccountMetrics, Deal
+from clients.overview import csr_months
 from clients.selectors import complete_months, csr_average_12m, csr_month_details
-from partners.selectors import csr_months, program_progress
-from points import engine
-from points.selectors import rules_load
+from program import engine
+from program.rules import rules_load
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
+from tiers.progress import program_progress
 from tiers.services import performance_tiers
 
 pytestmark = pytest.mark.django_db

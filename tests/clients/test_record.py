@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.selectors import client_record
+from reports.selectors import client_record
 from tests.factories import AssignmentFactory, ClientFactory, RenewalFactory
 
 from .factories import bulk_clients

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from clients.reports import (
+from reports.reports import (
     DEAL_KINDS,
     POINT_KINDS,
     REPORT_KINDS,

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from commissions.demo import commissions_demo_seed
 from commissions.models import CommissionLine, CommissionPayment, MonthEndRate
+from demo.commissions import commissions_demo_seed
 from tests.factories import ClientFactory, DealFactory, MrrFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db

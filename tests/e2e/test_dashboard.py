@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from clients.models import SavedReport, StaticList
 from commissions.models import CommissionPayment
-from points.services import points_recompute
+from recompute.services import points_recompute
 from tests.factories import (
     AssignmentFactory,
     ClientFactory,

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from clients.reports import DateRange, ReportSpec
 from clients.services import saved_report_create, static_list_add_clients, static_list_create
-from points.services import points_recompute
+from recompute.services import points_recompute
+from reports.reports import DateRange, ReportSpec
 from tests.factories import ClientFactory, DealFactory, MrrFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

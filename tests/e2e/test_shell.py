@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from points.services import points_recompute
+from recompute.services import points_recompute
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

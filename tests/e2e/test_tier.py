@@ -13,9 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clients.models import Deal
-from points import engine
 from points.models import DailySnapshot
-from points.services import points_recompute
+from program import engine
+from recompute.services import points_recompute
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
 from tests.tiers.helpers import give_clients, opt_in, tier_points_feature
 

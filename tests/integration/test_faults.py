@@ -37,9 +37,10 @@ from django.test import Client as HttpClient
 
 from partner_portal.celery import app as celery_app
 from partners.models import Partner
-from points.models import DailySnapshot, LedgerEntry, RecomputeRun
-from points.services import BROKER_UNREACHABLE, points_recompute
-from points.tasks import points_recompute_task
+from points.models import DailySnapshot, LedgerEntry
+from recompute.models import RecomputeRun
+from recompute.services import BROKER_UNREACHABLE, points_recompute
+from recompute.tasks import points_recompute_task
 from tests.factories import (
     PASSWORD,
     AssignmentFactory,
@@ -305,7 +306,7 @@ def outage_redis(settings, monkeypatch) -> Iterator[RedisServer]:
     settings.CELERY_BROKER_URL = broker
     settings.CACHES = {
         "default": {
-            "BACKEND": "partner_portal.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": f"{server.url}/1",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -377,7 +378,7 @@ def test_with_redis_down_pages_serve_healthz_names_the_broker_and_runs_wait(
     outage_redis.start()
     assert alice.get("/healthz").status_code == 200
     workers.append(start_worker(None, CELERY_BROKER_URL=f"{outage_redis.url}/0"))
-    from points.tasks import recompute_runs_requeue_task
+    from recompute.tasks import recompute_runs_requeue_task
 
     # what beat does every minute, through the worker
     recompute_runs_requeue_task.apply_async(ignore_result=True)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from points.models import LedgerEntry
-from points.tasks import points_recompute_task
+from recompute.tasks import points_recompute_task
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
 from tiers.models import TierStanding
 

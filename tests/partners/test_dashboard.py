@@ -30,8 +30,8 @@ from django.utils import timezone
 from clients.metrics import account_metrics_refresh
 from clients.models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
 from commissions.models import CommissionPayment
-from points.selectors import rules_cache_clear, rules_load
-from points.services import points_recompute
+from program.rules import rules_cache_clear, rules_load
+from recompute.services import points_recompute
 from tests.factories import (
     AssignmentFactory,
     ClientFactory,

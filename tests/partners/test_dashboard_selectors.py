@@ -10,20 +10,17 @@ from django.utils import timezone
 
 from clients.metrics import account_metrics_of
 from clients.models import Deal, Renewal
-from clients.selectors import csr_average_12m, median_tool_usage, sourced_mrr_12m
-from partners.selectors import (
-    UnknownTier,
+from clients.overview import (
     csr_months,
-    partner_pdm,
-    program_progress,
     sourced_deals_12m,
-    tier_progression,
     upcoming_renewals,
     upcoming_renewals_count,
 )
-from points import engine
-from points.selectors import rules_cache_clear, rules_load
-from points.services import points_recompute
+from clients.selectors import csr_average_12m, median_tool_usage, sourced_mrr_12m
+from partners.selectors import partner_pdm
+from program import engine
+from program.rules import rules_cache_clear, rules_load
+from recompute.services import points_recompute
 from tests.factories import (
     AssignmentFactory,
     ClientFactory,
@@ -33,6 +30,7 @@ from tests.factories import (
     PdmFactory,
     RenewalFactory,
 )
+from tiers.progress import UnknownTier, program_progress, tier_progression
 
 pytestmark = pytest.mark.django_db
 
@@ -297,7 +295,7 @@ def test_median_tool_usage_takes_each_managed_clients_latest_record(personas):
 def test_cached_account_metrics_follow_the_fx_table_and_each_save(personas):
     from dataclasses import replace
 
-    from points.engine import FxRateRule
+    from program.engine import FxRateRule
 
     today = timezone.localdate()
     rules = rules_load()

@@ -22,8 +22,9 @@ from rest_framework.test import APIClient
 
 from clients.models import SavedReport
 from partners.services import api_token_create
-from points.models import FxRate, LedgerEntry
-from points.selectors import rules_cache_clear
+from points.models import LedgerEntry
+from program.models import FxRate
+from program.rules import rules_cache_clear
 from tests.clients.conftest import END, START, scenario  # noqa: F401
 from tests.conftest import Personas
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissions.models import CommissionPayment
-from points.services import points_recompute
+from recompute.services import points_recompute
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
 
 pytestmark = pytest.mark.django_db

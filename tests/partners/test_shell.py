@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.metrics import account_metrics_refresh
-from points.selectors import rules_load
-from points.services import points_recompute
+from program.rules import rules_load
+from recompute.services import points_recompute
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

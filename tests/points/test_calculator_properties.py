@@ -8,7 +8,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from points import calculator, engine
+from program import engine
+from tierpage import calculator
 
 RULES = engine.default_rules()
 ON = date(2026, 3, 1)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from points.engine import (
+from program.engine import (
     ASSISTED,
     MANAGED,
     SOLD,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from points.engine import (
+from program.engine import (
     ASSISTED,
     DEFAULT_FX_RATES,
     MANAGED,

@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from clients.demo import demo_clear
+from demo.seed import demo_clear
 from points.models import LedgerEntry, LedgerIsAppendOnly, PairBalance
-from points.services import points_recompute
+from recompute.services import points_recompute
 from tests.factories import DealFactory
 
 pytestmark = pytest.mark.django_db

@@ -32,10 +32,11 @@ from hypothesis.stateful import (
 )
 
 from clients.models import Deal, ManagedAssignment, MrrRecord
-from points import engine
-from points.models import DailySnapshot, LedgerEntry, Track
-from points.selectors import rules_load
-from points.services import points_recompute
+from points.models import DailySnapshot, LedgerEntry
+from program import engine
+from program.models import Track
+from program.rules import rules_load
+from recompute.services import points_recompute
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, PartnerFactory
 from tiers.models import TierStanding
 

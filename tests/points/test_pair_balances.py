@@ -10,9 +10,11 @@ import pytest
 from django.db.models import Max, Sum
 
 from clients.selectors import client_rows
-from points.models import LedgerEntry, PairBalance, Track
+from points.models import LedgerEntry, PairBalance
 from points.selectors import balances_are_current, pair_balances_on, partner_totals
-from points.services import ledger_adjust, points_recompute
+from points.services import ledger_adjust
+from program.models import Track
+from recompute.services import points_recompute
 from tests.points.test_recompute_fanout import program
 
 pytestmark = pytest.mark.django_db

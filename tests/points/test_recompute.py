@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clients.models import Deal
-from points.models import DailySnapshot, LedgerEntry, Track
+from points.models import DailySnapshot, LedgerEntry
 from points.selectors import partner_balance
-from points.services import points_recompute
+from program.models import Track
+from recompute.services import points_recompute
 from tests.factories import (
     AssignmentFactory,
     ClientFactory,

@@ -19,17 +19,15 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from points.management.commands.recompute_points import progress
-from points.models import DailySnapshot, FxRate, LedgerEntry, PairBalance, RecomputeRun
-from points.rules import rules_first_day
-from points.selectors import rules_load
-from points.services import (
-    RecomputeDateError,
-    ledger_adjust,
-    points_recompute,
-    recompute_date_check,
-)
-from points.tasks import (
+from points.models import DailySnapshot, LedgerEntry, PairBalance
+from points.services import ledger_adjust
+from program.dates import RecomputeDateError, recompute_date_check
+from program.models import FxRate
+from program.rules import rules_first_day, rules_load
+from recompute.management.commands.recompute_points import progress
+from recompute.models import RecomputeRun
+from recompute.services import points_recompute
+from recompute.tasks import (
     points_recompute_chunk_task,
     points_recompute_fanout,
     points_recompute_task,

@@ -23,8 +23,8 @@ from django.db import connection, transaction
 from clients.models import Deal
 from points.models import DailySnapshot, LedgerEntry
 from points.selectors import partner_id_ranges
-from points.services import points_recompute
-from points.tasks import points_recompute_fanout
+from recompute.services import points_recompute
+from recompute.tasks import points_recompute_fanout
 from tests.factories import (
     AssignmentFactory,
     ClientFactory,

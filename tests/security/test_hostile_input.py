@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import SavedReport, StaticList, StaticListMember
-from partner_portal.parsers import MAX_BODY_BYTES, MAX_DEPTH, json_depth
+from core.parsers import MAX_BODY_BYTES, MAX_DEPTH, json_depth
 from tests.api.conftest import Grown, grow
 from tests.api.endpoints import API, list_urls
 from tests.conftest import Personas

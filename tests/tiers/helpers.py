@@ -10,7 +10,7 @@ from django.utils import timezone
 from clients.models import Client, Deal, ManagedAssignment, MrrRecord
 from partners.models import BetaFeature, Membership, Partner
 from partners.services import TIER_POINTS_BETA, beta_opt_in
-from points.services import points_recompute
+from recompute.services import points_recompute
 
 
 def tier_points_feature() -> BetaFeature:

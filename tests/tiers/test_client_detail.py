@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Deal
-from points import engine
-from points.services import points_recompute
+from program import engine
+from recompute.services import points_recompute
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
 
 from .helpers import give_clients, opt_in

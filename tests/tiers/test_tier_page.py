@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clients.selectors import account_data_changed
 from points.models import DailySnapshot
-from points.services import points_recompute
+from recompute.services import points_recompute
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
 
 from .helpers import give_clients, opt_in
@@ -59,7 +59,7 @@ def test_an_opted_in_user_sees_the_banner_and_the_points_view(personas):
 def test_insights_show_what_to_maintain_move_up_and_what_expires_before_the_review(personas):
     today = timezone.localdate()
     rules_review = None
-    from points.selectors import rules_load
+    from program.rules import rules_load
 
     rules_review = rules_load().next_review_date(today)
     # won 11 months and a day before the review: expires before it

@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from points.engine import default_rules
+    from program.engine import default_rules
 
     rules = default_rules()
     Tier = apps.get_model("tiers", "Tier")

@@ -14,7 +14,7 @@ from commissions.services import (
     parse_month,
     previous_month,
 )
-from partner_portal.ids import parse_whole_number
+from core.ids import parse_whole_number
 
 # A century: further back than any program history, and short enough to list its months.
 MAX_RESTATE_MONTHS = 1200
