@@ -43,9 +43,10 @@ fuzz: install  ## Hypothesis and schemathesis tests with random seeds and more e
 		tests/points/test_calculator_properties.py tests/points/test_calculator_api.py \
 		tests/points/test_ledger_state_machine.py tests/points/test_recompute.py
 
-lint: install  ## ruff (lint and format check) and mypy with django-stubs
+lint: install  ## ruff (lint and format check), import-linter's layer contracts and mypy with django-stubs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy .
 
 format: install  ## Apply ruff's fixes and formatting

@@ -10,6 +10,24 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django_htmx.middleware import HtmxDetails
+
+from partners.models import Membership, Partner
+
+
+class PartnerRequest(HttpRequest):
+    """A request to a partner page or endpoint, as the views see it.
+
+    ``PartnerMiddleware`` sets ``partner`` and ``membership`` (None for a user without a
+    partner; ``partner_required`` lets only members through, so there they are set) and
+    django-htmx's middleware sets ``htmx``. Views annotate their request with this type
+    instead of reaching for attributes ``HttpRequest`` does not declare.
+    """
+
+    partner: Partner
+    membership: Membership
+    htmx: HtmxDetails
+
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
@@ -33,8 +51,8 @@ def super_admin_required(view: ViewFunc) -> ViewFunc:
 
     @partner_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.membership.is_super_admin:  # type: ignore[attr-defined]
+    def wrapper(request: PartnerRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.membership.is_super_admin:
             raise PermissionDenied("Only a super admin of this partner can do that.")
         return view(request, *args, **kwargs)
 

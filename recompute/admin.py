@@ -176,7 +176,7 @@ class PartnerAdmin(ProgramImportExportMixin, ProgramModelAdmin):
             self.message_user(request, f"The recompute failed: {exc}", messages.ERROR)
             return
         run.refresh_from_db()
-        link = reverse("admin:points_recomputerun_change", args=[run.pk])
+        link = reverse("admin:recompute_recomputerun_change", args=[run.pk])
         who = "every partner" if partner_ids is None else f"{len(partner_ids)} partner(s)"
         if run.status == RecomputeRun.Status.FINISHED:
             summary = run.summary
@@ -324,7 +324,7 @@ def rule_publish_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> Ht
         )
     else:
         model_admin.message_user(request, "There were no drafts to publish.", messages.WARNING)
-    return HttpResponseRedirect(reverse("admin:points_rule_change"))
+    return HttpResponseRedirect(reverse("admin:program_rule_change"))
 
 
 def _draftable() -> tuple[type[Model], ...]:
@@ -377,12 +377,12 @@ class PointRateAdmin(DraftRuleAdmin):
             path(
                 "rule-change/",
                 self.admin_site.admin_view(lambda request: rule_change_view(self, request)),
-                name="points_rule_change",
+                name="program_rule_change",
             ),
             path(
                 "rule-change/publish/",
                 self.admin_site.admin_view(lambda request: rule_publish_view(self, request)),
-                name="points_rule_publish",
+                name="program_rule_publish",
             ),
         ]
         return extra + super().get_urls()

@@ -66,7 +66,7 @@ def test_recompute_now_on_selected_partners_records_the_run(
     assert run.summary["deals_won"] == 1 and run.summary["partners"] == 1
     assert LedgerEntry.objects.filter(partner=personas.acme).count() == 1
     assert not LedgerEntry.objects.filter(partner=personas.globex).exists()
-    page = staff.get(reverse("admin:points_recomputerun_change", args=[run.pk])).content.decode()
+    page = staff.get(reverse("admin:recompute_recomputerun_change", args=[run.pk])).content.decode()
     assert "Sold gains appended (deals won)" in page
 
 
@@ -84,7 +84,7 @@ def test_recompute_all_asks_first_then_runs_every_partner(
     assert run.partner_ids is None
     assert run.status == RecomputeRun.Status.FINISHED
     assert TierStanding.objects.filter(date=run.on).count() == 2
-    listing = staff.get(reverse("admin:points_recomputerun_changelist"))
+    listing = staff.get(reverse("admin:recompute_recomputerun_changelist"))
     assert listing.status_code == 200
     assert "All" in listing.content.decode()
 

@@ -137,8 +137,8 @@ EXPECTED: dict[str, Expect] = {
     # The custom admin pages.
     "auth_user_password_change": REFUSED,
     "partners_partner_recompute_all": REFUSED,
-    "points_rule_change": READ,  # the preview reads; publishing is the next route
-    "points_rule_publish": REFUSED,
+    "program_rule_change": READ,  # the preview reads; publishing is the next route
+    "program_rule_publish": REFUSED,
     "points_ledgerentry_adjust": REFUSED,
     "tiers_tierreview_run": REFUSED,
 }
@@ -162,7 +162,7 @@ LIVE_KINDS = {
     "process_import",
     "auth_user_password_change",
     "partners_partner_recompute_all",
-    "points_rule_publish",
+    "program_rule_publish",
     "points_ledgerentry_adjust",
     "tiers_tierreview_run",
 }
@@ -531,7 +531,7 @@ def _model_visits(route: Route, world: World) -> Iterator[Visit]:
     yield Visit("POST", url, _post_data(kind, model, world))
 
 
-_GET_QUERY = {"points_rule_change": "?on={day}", "tiers_tierreview_run": "?on={day}"}
+_GET_QUERY = {"program_rule_change": "?on={day}", "tiers_tierreview_run": "?on={day}"}
 
 
 def _post_data(kind: str, model: type[Model], world: World) -> dict[str, Any]:
@@ -809,6 +809,6 @@ def test_publishing_rules_needs_the_change_permission_on_every_rule_table(world:
     user.user_permissions.set(Permission.objects.filter(content_type=point_rate))
     http = HttpClient()
     http.force_login(user)
-    assert http.get(reverse("admin:points_rule_change")).status_code == 403
-    assert http.post(reverse("admin:points_rule_publish")).status_code == 403
+    assert http.get(reverse("admin:program_rule_change")).status_code == 403
+    assert http.post(reverse("admin:program_rule_publish")).status_code == 403
     assert FxRate.objects.filter(status=RuleStatus.DRAFT).exists()

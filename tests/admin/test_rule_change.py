@@ -26,8 +26,8 @@ from tiers.models import TierStanding
 
 pytestmark = pytest.mark.django_db
 
-SIMULATE = "admin:points_rule_change"
-PUBLISH = "admin:points_rule_publish"
+SIMULATE = "admin:program_rule_change"
+PUBLISH = "admin:program_rule_publish"
 
 
 def today() -> date:
@@ -109,7 +109,7 @@ def test_a_rule_row_added_in_admin_starts_as_a_draft(staff: HttpClient, model: t
 
 def test_a_requirement_added_on_the_tier_page_starts_as_a_draft(staff: HttpClient) -> None:
     gold = Tier.objects.get(key="gold")
-    page = staff.get(reverse("admin:tiers_tier_change", args=[gold.pk])).content.decode()
+    page = staff.get(reverse("admin:program_tier_change", args=[gold.pk])).content.decode()
     assert '<option value="draft" selected>' in page
 
 

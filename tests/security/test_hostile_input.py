@@ -237,7 +237,7 @@ def test_every_paginated_html_page_refuses_a_malformed_page_with_a_400(session, 
 
 def test_the_rule_change_preview_refuses_a_malformed_page_with_a_400(personas):
     staff = personas.client_for("staff")
-    url = reverse("admin:points_rule_change")
+    url = reverse("admin:program_rule_change")
     assert staff.get(url).status_code == 200
     for text in ("¹", "𝟙", "1" * 5000, "abc"):
         assert staff.get(url, {"page": text}).status_code == 400, text[:12]
