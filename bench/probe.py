@@ -30,12 +30,14 @@ from django.test import Client as TestClient  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from openpyxl import load_workbook  # noqa: E402
 
 from clients.models import ManagedAssignment  # noqa: E402
-from demo.bench import LARGEST_LOGIN
+from demo.seed.bench import LARGEST_LOGIN  # noqa: E402
 from partners.models import Membership  # noqa: E402
 from points.models import LedgerEntry  # noqa: E402
-from recompute.services import points_recompute
+from recompute.services import points_recompute  # noqa: E402
+from recompute.tasks import points_recompute_fanout  # noqa: E402
 
 FLOOR_SQL = f"SELECT partner_id, track, sum(points) FROM {LedgerEntry._meta.db_table} GROUP BY 1, 2"
 BREAKDOWN_FILTER = "?deal_type=sourced"
@@ -145,8 +147,6 @@ def _data_rows(received: Any, fmt: str) -> int:
     """Rows below the header line of a downloaded CSV or XLSX file."""
     if fmt == "csv":
         return sum(1 for _ in received) - 1
-    from openpyxl import load_workbook
-
     sheet = load_workbook(received, read_only=True).active
     return len(list(sheet.iter_rows())) - 1  # type: ignore[union-attr]
 
@@ -189,8 +189,6 @@ def recompute(on: date) -> dict[str, Any]:
 
 
 def fanout(on: date, chunks: int, queue: str) -> dict[str, Any]:
-    from recompute.tasks import points_recompute_fanout
-
     started = time.perf_counter()
     result = points_recompute_fanout(on=on, chunks=chunks, queue=queue).get(timeout=1800)
     return {"seconds": round(time.perf_counter() - started, 3), "summary": result}

@@ -27,7 +27,7 @@ from pyinstrument import Profiler  # noqa: E402
 
 from bench.probe import FLOOR_SQL, _largest, _urls  # noqa: E402
 from points.models import LedgerEntry, PairBalance  # noqa: E402
-from recompute.services import points_recompute
+from recompute.services import points_recompute  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "profiles"
 

@@ -27,6 +27,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
+import redis
+
 from .load import hammer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,8 +92,6 @@ def run_json(args: list[str], env: dict[str, str]) -> tuple[Any, dict[str, float
 
 def ensure_database(url: str, scale: str) -> dict[str, Any]:
     """Create, migrate and seed the database when needed; returns what was done."""
-    import psycopg
-
     parts = urlsplit(url)
     name = parts.path.strip("/")
     admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
@@ -208,8 +209,6 @@ def celery_worker(url: str, broker: str, *, concurrency: int) -> Iterator[str]:
 
 
 def broker_answers(broker: str) -> bool:
-    import redis
-
     try:
         return bool(redis.Redis.from_url(broker, socket_timeout=2).ping())
     except redis.RedisError:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -31,6 +31,27 @@ from clients.resources import (
     RenewalResource,
 )
 from core.admin import ProgramImportExportMixin, ProgramModelAdmin, ReadOnlyModelAdmin, links
+
+# The records linked from a client's admin page, by model label: each has a foreign key to
+# the client, and is found among the client's reverse relations whichever app it is in.
+CLIENT_RECORD_LINKS = (
+    ("clients.MrrRecord", "MRR records"),
+    ("clients.Deal", "Deals"),
+    ("clients.ManagedAssignment", "Managed assignments"),
+    ("clients.Renewal", "Renewals"),
+    ("points.LedgerEntry", "Ledger entries"),
+    ("commissions.CommissionLine", "Commission lines"),
+)
+
+
+def _client_record_models() -> dict[str, type[Model]]:
+    """The models with a foreign key to ``Client``, by label (``app_label.ModelName``)."""
+    models: dict[str, type[Model]] = {}
+    for relation in Client._meta.related_objects:
+        model = relation.related_model
+        if isinstance(model, type):
+            models[model._meta.label] = model
+    return models
 
 
 class MrrRecordInline(admin.TabularInline):
@@ -66,17 +87,14 @@ class ClientAdmin(ProgramImportExportMixin, ProgramModelAdmin):
     def related_records(self, obj: Client) -> SafeString | str:
         if obj.pk is None:
             return "—"
-        from commissions.models import CommissionLine
-        from points.models import LedgerEntry
-
         by_client: dict[str, object] = {"client__id__exact": obj.pk}
+        models = _client_record_models()
         return links(
-            (MrrRecord, "MRR records", by_client),
-            (Deal, "Deals", by_client),
-            (ManagedAssignment, "Managed assignments", by_client),
-            (Renewal, "Renewals", by_client),
-            (LedgerEntry, "Ledger entries", by_client),
-            (CommissionLine, "Commission lines", by_client),
+            *(
+                (models[label], text, by_client)
+                for label, text in CLIENT_RECORD_LINKS
+                if label in models
+            )
         )
 
 

@@ -1,4 +1,5 @@
-"""The dashboard's account figures: upcoming renewals, sourced deals and C$R months."""
+"""The dashboard's account figures: upcoming renewals, sourced deals, C$R months and the C$R
+percentage they are shown as."""
 
 from __future__ import annotations
 
@@ -19,9 +20,14 @@ from clients.selectors import (
 from partners.models import Partner
 from program import engine
 from program.rules import rules_load
-from tiers.progress import csr_percent
 
 RENEWAL_WINDOW_DAYS = 120
+_HUNDRED = Decimal(100)
+
+
+def csr_percent(csr: Decimal | None) -> Decimal | None:
+    """A C$R ratio as the percentage shown, rounded half-up to 2 places."""
+    return None if csr is None else engine.round_half_up(csr * _HUNDRED)
 
 
 @dataclass(frozen=True)

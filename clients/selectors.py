@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TypeVar, cast
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from clients.models import (
     Client,
@@ -21,9 +21,6 @@ from clients.models import (
 )
 from partners.models import Partner
 from program import engine
-
-if TYPE_CHECKING:
-    pass
 
 # A renewal's deadline: this many days before its date.
 RENEWAL_DEADLINE_DAYS = 45
@@ -232,7 +229,6 @@ def median_tool_usage(*, partner: Partner, on: date) -> Decimal | None:
     Each client's latest record on or before ``on`` is one index probe; clients without one
     are left out.
     """
-    from django.db.models import Subquery
 
     def compute() -> Decimal | None:
         managed = (
@@ -278,75 +274,6 @@ def sourced_mrr_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decim
         )
 
     return account_metric("sourced-mrr-12m", partner=partner, on=on, compute=compute, rules=rules)
-
-
-def client_rows(*, partner: Partner, on: date, search: str = "") -> QuerySet[Client]:
-    """The partner's clients with this partner's sold and managed points and current MRR.
-
-    One query whatever the number of clients. The points are the pair balances the database
-    keeps (one joined row a client) when they are the points on ``on``, else correlated sums
-    of the ledger; the MRR is a correlated subquery.
-    """
-    from django.db.models import DecimalField, F, FilteredRelation, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce
-
-    from points.models import LedgerEntry
-    from points.selectors import balances_are_current
-    from program.models import Track
-
-    figure: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=6)
-
-    def points(track: str) -> Coalesce:
-        total = (
-            LedgerEntry.objects.filter(
-                partner=partner, client_id=OuterRef("pk"), track=track, effective_on__lte=on
-            )
-            .order_by()
-            .values("client_id")
-            .annotate(total=Sum("points"))
-            .values("total")
-        )
-        return Coalesce(Subquery(total), Value(Decimal(0)), output_field=figure)
-
-    latest = MrrRecord.objects.filter(client_id=OuterRef("pk"), date__lte=on).order_by("-date")
-    rows = clients_of(partner=partner, on=on)
-    if balances_are_current(on=on, partner_ids=[partner.pk]):
-        rows = rows.annotate(
-            balance=FilteredRelation("pair_balances", condition=Q(pair_balances__partner=partner)),
-            sold=Coalesce(F("balance__sold"), Value(Decimal(0)), output_field=figure),
-            managed=Coalesce(F("balance__managed"), Value(Decimal(0)), output_field=figure),
-        )
-    else:
-        rows = rows.annotate(sold=points(Track.SOLD), managed=points(Track.MANAGED))
-    rows = rows.annotate(current_mrr=Subquery(latest.values("mrr")[:1]))
-    if search:
-        rows = rows.filter(Q(name__icontains=search) | Q(domain__icontains=search))
-    return rows.order_by("name", "pk")
-
-
-def _is_partners(partner: Partner) -> Q:
-    """A client of ``partner``: one with a ledger entry, deal or managed assignment of it."""
-    from points.models import LedgerEntry
-
-    return Q(
-        Exists(LedgerEntry.objects.filter(partner=partner, client_id=OuterRef("pk")))
-        | Exists(Deal.objects.filter(partner=partner, client_id=OuterRef("pk")))
-        | Exists(ManagedAssignment.objects.filter(partner=partner, client_id=OuterRef("pk")))
-    )
-
-
-def client_of(*, partner: Partner, client_id: int) -> Client | None:
-    """The client if it is one of the partner's (a ledger entry, deal or assignment of it)."""
-    return Client.objects.filter(pk=client_id).filter(_is_partners(partner)).first()
-
-
-def own_client_ids(*, partner: Partner, client_ids: Iterable[int]) -> set[int]:
-    """Those of ``client_ids`` that are the partner's clients (as ``client_of``), in one query."""
-    wanted = set(client_ids)
-    if not wanted:
-        return set()
-    mine = Client.objects.filter(pk__in=wanted).filter(_is_partners(partner))
-    return set(mine.values_list("pk", flat=True))
 
 
 def deals_of(*, partner: Partner) -> QuerySet[Deal]:

@@ -1,4 +1,5 @@
-"""Writes of the partner's own client data: static lists and saved reports."""
+"""Writes of the partner's own client data: static lists, and the rules every partner-made
+item (a static list or saved report) follows: its name and who may delete it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from django.utils import timezone
 
 from clients.models import Client, SavedReport, StaticList, StaticListMember
 from partners.models import Membership, Partner
-from reports.reports import ReportSpec
 
 NAME_MAX = 120
 DELETE_REFUSED = "Only whoever made it or a super admin of your organisation can delete it."
@@ -22,7 +22,8 @@ DELETE_REFUSED = "Only whoever made it or a super admin of your organisation can
 AnyUser = AbstractBaseUser | AnonymousUser | None
 
 
-def _user_id(user: AnyUser) -> int | None:
+def user_id_of(user: AnyUser) -> int | None:
+    """The signed-in user's id, None for an anonymous or missing one."""
     return user.pk if user is not None and user.is_authenticated else None
 
 
@@ -37,12 +38,14 @@ def may_delete(*, membership: Membership | None, item: StaticList | SavedReport)
     return item.created_by_id is not None and item.created_by_id == membership.user_id
 
 
-def _check_may_delete(membership: Membership | None, item: StaticList | SavedReport) -> None:
+def check_may_delete(membership: Membership | None, item: StaticList | SavedReport) -> None:
+    """Raise PermissionDenied unless ``membership`` may delete ``item`` (``may_delete``)."""
     if not may_delete(membership=membership, item=item):
         raise PermissionDenied(DELETE_REFUSED)
 
 
-def _clean_name(name: str, what: str) -> str:
+def clean_name(name: str, what: str) -> str:
+    """``name`` with its whitespace collapsed; ValidationError if empty or too long."""
     cleaned = " ".join((name or "").split())
     if not cleaned:
         raise ValidationError(f"Give the {what} a name.")
@@ -63,12 +66,12 @@ def _check_list_name_free(*, partner: Partner, name: str, exclude_id: int | None
 def static_list_create(*, partner: Partner, name: str, user: AnyUser = None) -> StaticList:
     """A new, empty static list made by ``user``. Raises ValidationError for an empty or taken
     name."""
-    name = _clean_name(name, "list")
+    name = clean_name(name, "list")
     _check_list_name_free(partner=partner, name=name)
     try:
         with transaction.atomic():
             return StaticList.objects.create(
-                partner=partner, name=name, created_by_id=_user_id(user)
+                partner=partner, name=name, created_by_id=user_id_of(user)
             )
     except IntegrityError:
         raise ValidationError(f"You already have a list named “{name}”.") from None
@@ -88,7 +91,7 @@ def static_list_add_clients(
     """Put clients on a list in one set-based insert; a client already there is not added twice.
 
     ``client_ids`` is a list of ids or a ``values_list`` subquery of them (such as
-    ``clients.reports.report_clients``), read for the list's own partner.
+    ``reports.reports.report_clients``), read for the list's own partner.
     """
     ids = client_ids if isinstance(client_ids, QuerySet) else list(client_ids)
     if isinstance(ids, list) and not ids:
@@ -118,7 +121,7 @@ def static_list_add_clients(
 @transaction.atomic
 def static_list_rename(*, static_list: StaticList, name: str) -> StaticList:
     """Rename a list. Raises ValidationError for an empty or taken name."""
-    name = _clean_name(name, "list")
+    name = clean_name(name, "list")
     _check_list_name_free(partner=static_list.partner, name=name, exclude_id=static_list.pk)
     static_list.name = name
     static_list.save(update_fields=["name"])
@@ -129,7 +132,7 @@ def static_list_rename(*, static_list: StaticList, name: str) -> StaticList:
 def static_list_delete(*, static_list: StaticList, by: Membership | None) -> None:
     """Delete a list and its memberships (the clients stay). Raises PermissionDenied unless
     ``by`` may delete it (``may_delete``)."""
-    _check_may_delete(by, static_list)
+    check_may_delete(by, static_list)
     static_list.delete()
 
 
@@ -138,39 +141,3 @@ def static_list_remove_client(*, static_list: StaticList, client_id: int) -> boo
     """Take a client off a list; False if it was not on it."""
     deleted, _ = static_list.members.filter(client_id=client_id).delete()
     return deleted > 0
-
-
-@transaction.atomic
-def saved_report_create(
-    *,
-    partner: Partner,
-    user: AnyUser,
-    name: str,
-    spec: ReportSpec,
-) -> SavedReport:
-    """Save a report's kind and its exact range (the preset too, as a label)."""
-    return SavedReport.objects.create(
-        partner=partner,
-        created_by_id=_user_id(user),
-        name=_clean_name(name, "report"),
-        kind=spec.kind,
-        range_preset=spec.range.preset,
-        start=spec.range.start,
-        end=spec.range.end,
-    )
-
-
-@transaction.atomic
-def saved_report_rename(*, report: SavedReport, name: str) -> SavedReport:
-    """Rename a saved report. Raises ValidationError for an empty name."""
-    report.name = _clean_name(name, "report")
-    report.save(update_fields=["name"])
-    return report
-
-
-@transaction.atomic
-def saved_report_delete(*, report: SavedReport, by: Membership | None) -> None:
-    """Delete a saved report. Raises PermissionDenied unless ``by`` may delete it
-    (``may_delete``)."""
-    _check_may_delete(by, report)
-    report.delete()

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from commissions.models import CommissionLine, CommissionPayment
-from commissions.services import CommissionError, parse_month
+from commissions.periods import CommissionError, parse_month
 from core.api import MAX_ID, decimal
 
 MONTH_PATTERN = r"^(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])$"

@@ -1,84 +1,69 @@
-"""Monthly commission accrual and quarterly payments (PROGRAM.md §9, PRODUCT.md A3).
+"""Monthly commission accrual (PROGRAM.md §9, PRODUCT.md A3).
 
 A partner earns ``SHARE`` of a client's net MRR for ``TERM_MONTHS`` months from its first
 closed-won deal with that client. Each (partner, client, month) has an accrual line and, when
 the figures behind it change later (a corrected MRR, a month-end rate recorded after the fact),
 adjustment lines for the difference: lines are never edited. Lines are gathered per partner and
-quarter into a payment scheduled ``PAYMENT_DELAY_DAYS`` after the quarter closes.
+quarter into a payment scheduled ``PAYMENT_DELAY_DAYS`` after the quarter closes
+(``commissions.payments``); the months and quarters are ``commissions.periods``, whose names,
+like the payments', are importable from here as well.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Min, Sum
+from django.db.models import Min
 from django.utils import timezone
 
 from clients.models import Deal, MrrRecord
-from commissions.models import CommissionLine, CommissionPayment, MonthEndRate
+from commissions.models import CommissionLine, MonthEndRate
+from commissions.payments import commission_payment_mark_paid, commission_payments_gather
+from commissions.periods import (
+    PAYMENT_DELAY_DAYS,
+    CommissionError,
+    month_end,
+    month_of,
+    parse_month,
+    payment_scheduled_on,
+    previous_month,
+    quarter_of,
+)
 from program import engine
 from program.rules import rules_load
 
+__all__ = [
+    "BATCH",
+    "PAYMENT_DELAY_DAYS",
+    "RESTATE_MONTHS",
+    "SHARE",
+    "TERM_MONTHS",
+    "AccrualSummary",
+    "CommissionError",
+    "commission_payment_mark_paid",
+    "commission_payments_gather",
+    "commissions_accrue",
+    "month_end",
+    "month_of",
+    "parse_month",
+    "payment_scheduled_on",
+    "previous_month",
+    "quarter_of",
+]
+
 SHARE = Decimal("0.20")
 TERM_MONTHS = 36
-PAYMENT_DELAY_DAYS = 45
 # Months before the accrued one that each monthly run restates (late MRR records, rates).
 RESTATE_MONTHS = 12
 USD = "USD"
 _HUNDRED = Decimal(100)
 _ZERO = Decimal(0)
-_CENT = Decimal("0.01")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 BATCH = 2000
-
-
-class CommissionError(ValueError):
-    """An accrual that cannot be run as asked (a malformed or incomplete month)."""
-
-
-# --- months and quarters --------------------------------------------------------------------
-
-
-def parse_month(text: str) -> date:
-    """``YYYY-MM`` as the first day of that month; a ``CommissionError`` for anything else."""
-    match = _MONTH.fullmatch((text or "").strip())
-    if match is None:
-        raise CommissionError(f"A month is written YYYY-MM (e.g. 2025-03), not {text!r}.")
-    year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12 or year < 1900:
-        raise CommissionError(f"{text!r} is not a month: use YYYY-MM with a month from 01 to 12.")
-    return date(year, month, 1)
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(month: date) -> date:
-    return engine.add_months(month_of(month), 1) - timedelta(days=1)
-
-
-def previous_month(day: date) -> date:
-    return engine.add_months(month_of(day), -1)
-
-
-def quarter_of(day: date) -> date:
-    """The first day of the quarter that ``day`` falls in."""
-    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def payment_scheduled_on(quarter_start: date) -> date:
-    """The quarter's last day plus the payment delay (Q1 → May 15)."""
-    return engine.add_months(quarter_start, 3) - timedelta(days=1) + timedelta(PAYMENT_DELAY_DAYS)
-
-
-# --- accrual ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -384,128 +369,3 @@ def commissions_accrue(
     summary.adjustments = len(lines) - summary.accruals
     summary.payments_created, summary.payments_updated = commission_payments_gather()
     return summary
-
-
-# --- payments ---------------------------------------------------------------------------------
-
-
-def _payment_amount(
-    sums: list[tuple[str, Decimal]], currency: str, rules: engine.Rules, on: date
-) -> Decimal:
-    total = _ZERO
-    for line_currency, amount in sums:
-        if line_currency == currency:
-            total += amount
-        else:  # lines accrued before a change of payout currency
-            total += amount * rules.fx_rate(currency, on) / rules.fx_rate(line_currency, on)
-    return engine.round_half_up(total)
-
-
-@transaction.atomic
-def commission_payments_gather() -> tuple[int, int]:
-    """Put every line not yet in a payment into its quarter's payment, or into the partner's
-    next open one when that quarter is already paid; re-total the payments that changed.
-
-    Paid payments are never touched. Returns (payments created, payments re-totalled).
-    """
-    pending = (
-        CommissionLine.objects.filter(payment__isnull=True)
-        .values_list("partner_id", "month", "partner__payout_currency")
-        .distinct()
-        .order_by()
-    )
-    quarters: dict[int, set[date]] = defaultdict(set)
-    payout: dict[int, str] = {}
-    for partner_id, month, currency in pending:
-        quarters[partner_id].add(quarter_of(month))
-        payout[partner_id] = currency.upper()
-    if not quarters:
-        return 0, 0
-    existing = {
-        (partner_id, quarter): (pk, status)
-        # Locked so that a payment marked paid meanwhile waits for this run to finish.
-        for pk, partner_id, quarter, status in CommissionPayment.objects.select_for_update()
-        .filter(partner_id__in=quarters)
-        .values_list("pk", "partner_id", "quarter_start", "status")
-    }
-    targets: dict[tuple[int, date], date] = {}
-    to_create: dict[tuple[int, date], CommissionPayment] = {}
-    for partner_id, its_quarters in quarters.items():
-        for quarter in its_quarters:
-            target = quarter
-            while existing.get((partner_id, target), (0, ""))[1] == CommissionPayment.Status.PAID:
-                target = engine.add_months(target, 3)
-            targets[partner_id, quarter] = target
-            if (partner_id, target) not in existing:
-                to_create[partner_id, target] = CommissionPayment(
-                    partner_id=partner_id,
-                    quarter_start=target,
-                    scheduled_on=payment_scheduled_on(target),
-                    currency=payout[partner_id],
-                    amount=_ZERO,
-                )
-    CommissionPayment.objects.bulk_create(to_create.values())
-    payment_ids = {
-        (partner_id, quarter): pk
-        for pk, partner_id, quarter in CommissionPayment.objects.filter(
-            partner_id__in=quarters, status=CommissionPayment.Status.SCHEDULED
-        ).values_list("pk", "partner_id", "quarter_start")
-    }
-    touched: set[int] = set()
-    for (partner_id, quarter), target in targets.items():
-        payment_id = payment_ids[partner_id, target]
-        CommissionLine.objects.filter(
-            partner_id=partner_id,
-            payment__isnull=True,
-            month__gte=quarter,
-            month__lt=engine.add_months(quarter, 3),
-        ).update(payment_id=payment_id)
-        touched.add(payment_id)
-    return len(to_create), _payments_retotal(touched)
-
-
-def _payments_retotal(payment_ids: set[int]) -> int:
-    payments = list(
-        CommissionPayment.objects.filter(
-            pk__in=payment_ids, status=CommissionPayment.Status.SCHEDULED
-        )
-    )
-    sums: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
-    for payment_id, currency, amount in (
-        CommissionLine.objects.filter(payment_id__in=payment_ids)
-        .values_list("payment_id", "currency")
-        .annotate(total=Sum("amount"))
-        .values_list("payment_id", "currency", "total")
-        .order_by()
-    ):
-        sums[payment_id].append((currency.upper(), Decimal(str(amount)).quantize(_CENT)))
-    rules = rules_load()
-    changed = []
-    for payment in payments:
-        amount = _payment_amount(
-            sums.get(payment.pk, []),
-            payment.currency.upper(),
-            rules,
-            engine.add_months(payment.quarter_start, 3) - timedelta(days=1),
-        )
-        if amount != payment.amount:
-            payment.amount = amount
-            changed.append(payment)
-    CommissionPayment.objects.bulk_update(changed, ["amount"])
-    return len(changed)
-
-
-@transaction.atomic
-def commission_payment_mark_paid(
-    *, payment: CommissionPayment, paid_on: date, reference: str
-) -> CommissionPayment:
-    """Record that a scheduled payment was made; a paid payment is never changed again."""
-    if payment.status == CommissionPayment.Status.PAID:
-        raise CommissionError(f"Payment {payment.pk} is already paid.")
-    updated = CommissionPayment.objects.filter(
-        pk=payment.pk, status=CommissionPayment.Status.SCHEDULED
-    ).update(status=CommissionPayment.Status.PAID, paid_on=paid_on, reference=reference)
-    if not updated:
-        raise CommissionError(f"Payment {payment.pk} is already paid.")
-    payment.refresh_from_db()
-    return payment

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from commissions.services import RESTATE_MONTHS, commissions_accrue, parse_month, previous_month
+from commissions.periods import parse_month, previous_month
+from commissions.services import RESTATE_MONTHS, commissions_accrue
 
 
 @shared_task(

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from commissions.periods import CommissionError, parse_month
 from commissions.selectors import (
     STATEMENT_HEADER,
     MonthSummary,
@@ -24,10 +25,9 @@ from commissions.selectors import (
     statement_rows,
     statements_of,
 )
-from commissions.services import CommissionError, parse_month
 from core.exports import ExportError, export_response
 from core.ids import id_or_404, parse_id
-from partners.tenancy import partner_required
+from partners.tenancy import PartnerRequest, partner_required
 
 RECENT_PAYMENTS = 4
 
@@ -50,7 +50,7 @@ class StatementFilter:
 
 
 def _statement_filter(
-    request: HttpRequest, months: list[MonthSummary], client_ids: set[int]
+    request: PartnerRequest, months: list[MonthSummary], client_ids: set[int]
 ) -> StatementFilter:
     """Valid filters are applied; a bad one is reported and left out. With neither a month
     nor a client, the latest month with lines is shown."""
@@ -78,9 +78,9 @@ def _statement_filter(
 
 
 def _statement_context(
-    request: HttpRequest,
+    request: PartnerRequest,
 ) -> tuple[StatementFilter, list[Statement], dict[str, object]]:
-    partner = request.partner  # type: ignore[attr-defined]
+    partner = request.partner
     months = statement_months(partner=partner)
     clients = list(statement_clients(partner=partner))
     chosen = _statement_filter(request, months, {c.pk for c in clients})
@@ -98,12 +98,12 @@ def _statement_context(
 
 
 @partner_required
-def statements(request: HttpRequest) -> HttpResponse:
+def statements(request: PartnerRequest) -> HttpResponse:
     _, _, context = _statement_context(request)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "commissions/statements.html#statement", context)
     context["overview"] = commission_overview(
-        partner=request.partner,  # type: ignore[attr-defined]
+        partner=request.partner,
         on=timezone.localdate(),
         limit=RECENT_PAYMENTS,
     )
@@ -111,7 +111,7 @@ def statements(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def statements_export(request: HttpRequest) -> HttpResponseBase:
+def statements_export(request: PartnerRequest) -> HttpResponseBase:
     chosen, found, _ = _statement_context(request)
     if chosen.errors:
         return HttpResponseBadRequest(" ".join(chosen.errors), content_type="text/plain")
@@ -132,13 +132,13 @@ def statements_export(request: HttpRequest) -> HttpResponseBase:
 
 
 @partner_required
-def statement(request: HttpRequest, month: str) -> HttpResponse:
+def statement(request: PartnerRequest, month: str) -> HttpResponse:
     """The print-friendly statement of one month."""
     try:
         first_day = parse_month(month)
     except CommissionError:
         raise Http404("No such month.") from None
-    found = statements_of(statement_lines(partner=request.partner, month=first_day))  # type: ignore[attr-defined]
+    found = statements_of(statement_lines(partner=request.partner, month=first_day))
     if not found:
         raise Http404("No commission statement for that month.")
     return render(
@@ -149,18 +149,18 @@ def statement(request: HttpRequest, month: str) -> HttpResponse:
 
 
 @partner_required
-def payments(request: HttpRequest) -> HttpResponse:
+def payments(request: PartnerRequest) -> HttpResponse:
     return render(
         request,
         "commissions/payments.html",
-        {"rows": payment_rows(partner=request.partner)},  # type: ignore[attr-defined]
+        {"rows": payment_rows(partner=request.partner)},
     )
 
 
 @partner_required
-def payment(request: HttpRequest, pk: int) -> HttpResponse:
+def payment(request: PartnerRequest, pk: int) -> HttpResponse:
     """One payment and the statement lines it gathers."""
-    partner = request.partner  # type: ignore[attr-defined]
+    partner = request.partner
     found = get_object_or_404(payments_of(partner=partner), pk=id_or_404(pk))
     lines = statement_lines(partner=partner).filter(payment=found)
     return render(

@@ -1,4 +1,8 @@
-"""Admin helpers shared by every app: permission-checked actions, read-only admins, changelist links and the program's import/export."""
+"""Admin helpers shared by every app.
+
+Permission-checked actions, read-only admins, changelist links and the program's
+import/export.
+"""
 
 from __future__ import annotations
 

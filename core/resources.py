@@ -1,4 +1,7 @@
-"""django-import-export helpers shared by every app's admin import: strict widgets, row errors, the formula guard."""
+"""django-import-export helpers shared by every app's admin import.
+
+Strict widgets, row errors and the formula guard.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from import_export import fields, resources, widgets
 from import_export.results import Result
 
 from core.exports import FORMULA_PREFIXES
+from program.models import FxRate, RuleStatus
 
 
 class IsoDateWidget(widgets.DateWidget):
@@ -101,8 +105,6 @@ class CurrencyWidget(widgets.CharWidget):
         self.known = None
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
-        from program.models import FxRate, RuleStatus
-
         if self.known is None:
             self.known = {
                 code.upper()

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from clients.metrics import account_metrics_of
 from clients.overview import (
     csr_month_clients,
     csr_months,
+    csr_percent,
     sourced_deals_12m,
     upcoming_renewals,
     upcoming_renewals_count,
@@ -30,7 +31,7 @@ from clients.overview import (
 from commissions.selectors import commission_overview
 from partners.models import Partner
 from partners.selectors import partner_pdm
-from partners.tenancy import partner_required
+from partners.tenancy import PartnerRequest, partner_required
 from program.engine import round_half_up
 from program.rules import rules_load
 from reports.reports import (
@@ -50,7 +51,6 @@ from reports.selectors import static_lists
 from tiers.progress import (
     TierProgression,
     UnknownTier,
-    csr_percent,
     program_progress,
     tier_progression,
 )
@@ -104,10 +104,6 @@ SECTIONS = {
     "d3": ("point-changes", "Tier point changes", "partners:dashboard-point-changes", POINT_KINDS),
     "d4": ("shared-selling", "Shared selling", "partners:dashboard-shared-selling", DEAL_KINDS),
 }
-
-
-def _partner(request: HttpRequest) -> Partner:
-    return request.partner  # type: ignore[attr-defined]
 
 
 def _state_names() -> list[str]:
@@ -207,17 +203,19 @@ def _renewals(params: QueryDict, *, partner: Partner, today: date) -> dict[str, 
     }
 
 
-def _section_response(request: HttpRequest, partial: str, context: dict[str, Any]) -> HttpResponse:
+def _section_response(
+    request: PartnerRequest, partial: str, context: dict[str, Any]
+) -> HttpResponse:
     """A section alone for htmx; without it, the whole page at the same query parameters."""
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         query = request.GET.urlencode()
         return redirect(f"{reverse('partners:dashboard')}{'?' + query if query else ''}")
     return render(request, f"{TEMPLATE}#{partial}", context)
 
 
 @partner_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    partner = _partner(request)
+def dashboard(request: PartnerRequest) -> HttpResponse:
+    partner = request.partner
     today = timezone.localdate()
     summary = standing_summary(partner=partner, on=today)
     sections = [_range_section(request.GET, key, today=today) for key in SECTIONS]
@@ -234,40 +232,40 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def dashboard_progression(request: HttpRequest) -> HttpResponse:
-    partner = _partner(request)
+def dashboard_progression(request: PartnerRequest) -> HttpResponse:
+    partner = request.partner
     today = timezone.localdate()
     summary = standing_summary(partner=partner, on=today)
     context = _progression(request.GET, partner=partner, today=today, summary=summary)
     return _section_response(request, "tier-progression", context)
 
 
-def _range_view(request: HttpRequest, key: str, partial: str, name: str) -> HttpResponse:
+def _range_view(request: PartnerRequest, key: str, partial: str, name: str) -> HttpResponse:
     section = _range_section(request.GET, key, today=timezone.localdate())
-    _fill([section], partner=_partner(request))
+    _fill([section], partner=request.partner)
     return _section_response(request, partial, {name: section})
 
 
 @partner_required
-def dashboard_point_changes(request: HttpRequest) -> HttpResponse:
+def dashboard_point_changes(request: PartnerRequest) -> HttpResponse:
     return _range_view(request, "d3", "point-changes", "point_changes")
 
 
 @partner_required
-def dashboard_shared_selling(request: HttpRequest) -> HttpResponse:
+def dashboard_shared_selling(request: PartnerRequest) -> HttpResponse:
     return _range_view(request, "d4", "shared-selling", "shared_selling")
 
 
 @partner_required
-def dashboard_renewals(request: HttpRequest) -> HttpResponse:
-    context = _renewals(request.GET, partner=_partner(request), today=timezone.localdate())
+def dashboard_renewals(request: PartnerRequest) -> HttpResponse:
+    context = _renewals(request.GET, partner=request.partner, today=timezone.localdate())
     return _section_response(request, "renewals", context)
 
 
 @partner_required
-def dashboard_report(request: HttpRequest) -> HttpResponse:
+def dashboard_report(request: PartnerRequest) -> HttpResponse:
     """The rows behind one D3/D4 figure: the dialog's body for htmx, else a page of its own."""
-    partner = _partner(request)
+    partner = request.partner
     template = "partners/_dashboard_report.html"
     today = timezone.localdate()
     try:
@@ -276,7 +274,7 @@ def dashboard_report(request: HttpRequest) -> HttpResponse:
         spec = ReportSpec(asked.kind, kept.range)
     except ReportError as error:
         context: dict[str, Any] = {"error": str(error)}
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             return render(request, f"{template}#report-body", context)
         return render(request, template, context, status=400)
     rows = report_summary(partner=partner, spec=spec)
@@ -288,15 +286,15 @@ def dashboard_report(request: HttpRequest) -> HttpResponse:
         "total": round_half_up(total) if isinstance(total, Decimal) else total,
         "lists": static_lists(partner=partner),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, f"{template}#report-body", context)
     return render(request, template, context)
 
 
 @partner_required
-def dashboard_explain(request: HttpRequest, figure: str) -> HttpResponse:
+def dashboard_explain(request: PartnerRequest, figure: str) -> HttpResponse:
     """What a D1 account metric is made of: the sourced deals, or the C$R of each month."""
-    partner = _partner(request)
+    partner = request.partner
     today = timezone.localdate()
     context: dict[str, Any] = {"figure": figure, "today": today}
     if figure == "sourced":
@@ -325,5 +323,5 @@ def dashboard_explain(request: HttpRequest, figure: str) -> HttpResponse:
 
 
 @partner_required
-def dashboard_team(request: HttpRequest) -> HttpResponse:
-    return render(request, "partners/team.html", {"pdm": partner_pdm(partner=_partner(request))})
+def dashboard_team(request: PartnerRequest) -> HttpResponse:
+    return render(request, "partners/team.html", {"pdm": partner_pdm(partner=request.partner)})

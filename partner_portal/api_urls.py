@@ -7,7 +7,7 @@ from django.urls import path
 from commissions import apis as commissions
 from partners.apis import MeApi
 from points.apis import LedgerEntriesApi
-from reports import apis as clients
+from reports.apis import clients, deals, lists, point_changes, saved_reports
 from tierpage import apis as tiers
 from tierpage.apis import CalculatorCurrencyApi, CalculatorPointsApi
 
@@ -17,10 +17,10 @@ urlpatterns: list = [
     path("tier/insights/", tiers.InsightsApi.as_view(), name="api-tier-insights"),
     path("tier/breakdown/", tiers.BreakdownApi.as_view(), name="api-tier-breakdown"),
     path("points/history/", tiers.PointsHistoryApi.as_view(), name="api-points-history"),
-    path("points/changes/", clients.PointChangesApi.as_view(), name="api-point-changes"),
+    path("points/changes/", point_changes.PointChangesApi.as_view(), name="api-point-changes"),
     path(
         "points/changes/<str:kind>/",
-        clients.PointChangeRowsApi.as_view(),
+        point_changes.PointChangeRowsApi.as_view(),
         name="api-point-change-rows",
     ),
     path("points/ledger/", LedgerEntriesApi.as_view(), name="api-ledger"),
@@ -31,8 +31,8 @@ urlpatterns: list = [
         tiers.ClientPointsApi.as_view(),
         name="api-client-points",
     ),
-    path("deals/", clients.DealsApi.as_view(), name="api-deals"),
-    path("renewals/", clients.RenewalsApi.as_view(), name="api-renewals"),
+    path("deals/", deals.DealsApi.as_view(), name="api-deals"),
+    path("renewals/", deals.RenewalsApi.as_view(), name="api-renewals"),
     path(
         "commissions/lines/", commissions.CommissionLinesApi.as_view(), name="api-commission-lines"
     ),
@@ -41,22 +41,24 @@ urlpatterns: list = [
         commissions.CommissionPaymentsApi.as_view(),
         name="api-commission-payments",
     ),
-    path("lists/", clients.StaticListsApi.as_view(), name="api-lists"),
-    path("lists/<str:list_id>/", clients.StaticListApi.as_view(), name="api-list"),
+    path("lists/", lists.StaticListsApi.as_view(), name="api-lists"),
+    path("lists/<str:list_id>/", lists.StaticListApi.as_view(), name="api-list"),
     path(
         "lists/<str:list_id>/clients/",
-        clients.StaticListClientsApi.as_view(),
+        lists.StaticListClientsApi.as_view(),
         name="api-list-clients",
     ),
     path(
         "lists/<str:list_id>/clients/<str:client_id>/",
-        clients.StaticListClientApi.as_view(),
+        lists.StaticListClientApi.as_view(),
         name="api-list-client",
     ),
-    path("reports/", clients.SavedReportsApi.as_view(), name="api-reports"),
-    path("reports/<str:report_id>/", clients.SavedReportApi.as_view(), name="api-report"),
+    path("reports/", saved_reports.SavedReportsApi.as_view(), name="api-reports"),
+    path("reports/<str:report_id>/", saved_reports.SavedReportApi.as_view(), name="api-report"),
     path(
-        "reports/<str:report_id>/run/", clients.SavedReportRunApi.as_view(), name="api-report-run"
+        "reports/<str:report_id>/run/",
+        saved_reports.SavedReportRunApi.as_view(),
+        name="api-report-run",
     ),
     path("calculator/points/", CalculatorPointsApi.as_view(), name="api-calculator-points"),
     path("calculator/currency/", CalculatorCurrencyApi.as_view(), name="api-calculator-currency"),

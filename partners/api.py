@@ -1,4 +1,5 @@
-"""The partner-scoped API views every app's endpoints build on: token or session, a member of a partner, throttled per token."""
+"""The partner-scoped API views every app's endpoints build on: token or session, a member of a
+partner, throttled per token."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from core.exports import FORMATS, export_response
 from core.parsers import BoundedJSONParser
 from partners.authentication import ApiTokenAuthentication, IsPartnerMember
 from partners.models import Partner
+from partners.tenancy import PartnerApiRequest
 
 
 class ApiTokenRateThrottle(SimpleRateThrottle):
@@ -50,10 +52,11 @@ class PartnerApi(GenericAPIView):
     renderer_classes = [JSONRenderer]
     parser_classes = [BoundedJSONParser]
     pagination_class: type[BasePagination] | None = None
+    request: PartnerApiRequest
 
     @property
     def partner(self) -> Partner:
-        return self.request.partner  # type: ignore[attr-defined]
+        return self.request.partner
 
     @property
     def today(self) -> Any:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import errors
 from partners.api import PartnerApi
 from partners.serializers import MeSerializer
+from partners.tenancy import PartnerApiRequest
 
 
 class MeApi(PartnerApi):
@@ -20,5 +20,5 @@ class MeApi(PartnerApi):
         tags=["account"],
         responses={200: MeSerializer, **errors()},
     )
-    def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.membership).data)  # type: ignore[attr-defined]
+    def get(self, request: PartnerApiRequest) -> Response:
+        return Response(MeSerializer(request.membership).data)

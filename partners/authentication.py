@@ -7,7 +7,7 @@ each one on its own (Settings > API tokens).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -18,6 +18,7 @@ from rest_framework.request import Request
 
 from partners.models import Membership
 from partners.services import api_token_user
+from partners.tenancy import PartnerApiRequest
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
@@ -62,8 +63,9 @@ class IsPartnerMember(BasePermission):
         membership = Membership.objects.select_related("partner").filter(user_id=user.pk).first()
         if membership is None:
             return False
-        request.membership = membership  # type: ignore[attr-defined]
-        request.partner = membership.partner  # type: ignore[attr-defined]
+        member_request = cast(PartnerApiRequest, request)
+        member_request.membership = membership
+        member_request.partner = membership.partner
         return True
 
 

@@ -1,4 +1,5 @@
-"""Tenancy helpers: every partner page runs with ``request.partner`` set, or not at all."""
+"""Tenancy helpers: every partner page and API endpoint runs with ``request.partner`` set, or
+not at all."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django_htmx.middleware import HtmxDetails
+from rest_framework.request import Request
 
 from partners.models import Membership, Partner
 
@@ -27,6 +29,17 @@ class PartnerRequest(HttpRequest):
     partner: Partner
     membership: Membership
     htmx: HtmxDetails
+
+
+class PartnerApiRequest(Request):
+    """A request to a partner API endpoint, as the API views see it.
+
+    ``IsPartnerMember`` sets ``partner`` and ``membership`` before the view runs (the views of
+    ``partners.api`` ask for it), so there they are set.
+    """
+
+    partner: Partner
+    membership: Membership
 
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])

@@ -1,5 +1,5 @@
-"""Admin for the point rule tables (editable, with drafts and the rule-change preview), the
-append-only ledger (with the "Add adjustment" form), daily snapshots and recompute runs."""
+"""Admin of the append-only ledger (with the "Add adjustment" form), the daily snapshots and
+the pair balances: all view only; a correction is a new ledger entry."""
 
 from __future__ import annotations
 
@@ -19,9 +19,8 @@ from clients.models import Client
 from core.admin import ReadOnlyModelAdmin, changelist_url
 from partners.models import Partner
 from points.models import DailySnapshot, LedgerEntry, PairBalance
+from points.services import AdjustmentError, ledger_adjust
 from program.models import Track
-
-# --- rule tables: drafts, the rule-change preview and publishing ---------------------------
 
 
 class AdjustmentForm(forms.Form):
@@ -121,8 +120,6 @@ class LedgerEntryAdmin(ReadOnlyModelAdmin):
 
     def adjustment_view(self, request: HttpRequest) -> HttpResponse:
         """GET: the adjustment form; POST: append the entry (never an edit) and list it."""
-        from points.services import AdjustmentError, ledger_adjust
-
         if not self.can_adjust(request):
             raise PermissionDenied
         form = AdjustmentForm(request.POST or None, initial={"effective_on": timezone.localdate()})

@@ -1,4 +1,4 @@
-"""The points API: the points calculator (PROGRAM.md §10) and the ledger."""
+"""The points API: the partner's ledger entries, filtered and exportable."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Reads of the rule tables and the ledger."""
+"""Reads of the ledger: partners' balances on a day, pair balances, sold gains still active,
+the partner's clients with their points, and the partner ranges of a fan-out."""
 
 from __future__ import annotations
 
@@ -7,8 +8,22 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
+from clients.models import Client, ManagedAssignment, MrrRecord
+from clients.selectors import clients_of
 from partners.models import Partner
 from points.models import LedgerEntry
 from program import engine
@@ -55,7 +70,7 @@ def pair_balances_on(
     """Each (partner, client, track)'s points on ``on``: one grouped pass over the ledger.
 
     The recompute uses it for a day earlier than the ledger's latest; on a current day it
-    reads the pair balances the database keeps instead (``points.services``).
+    reads the pair balances the database keeps instead (``points.ledger``).
     ``partner_totals`` turns it into ``balances_on``'s figures.
     """
     exact = connection.vendor == "postgresql"  # numeric sums need no rounding back
@@ -134,6 +149,43 @@ def active_sold_gains(*, partner: Partner, on: date) -> list[engine.SoldGain]:
     return [engine.SoldGain(won_on=won_on, points=points) for won_on, points in gains]
 
 
+def client_rows(*, partner: Partner, on: date, search: str = "") -> QuerySet[Client]:
+    """The partner's clients with this partner's sold and managed points and current MRR.
+
+    One query whatever the number of clients. The points are the pair balances the database
+    keeps (one joined row a client) when they are the points on ``on``, else correlated sums
+    of the ledger; the MRR is a correlated subquery.
+    """
+    figure: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=6)
+
+    def points(track: str) -> Coalesce:
+        total = (
+            LedgerEntry.objects.filter(
+                partner=partner, client_id=OuterRef("pk"), track=track, effective_on__lte=on
+            )
+            .order_by()
+            .values("client_id")
+            .annotate(total=Sum("points"))
+            .values("total")
+        )
+        return Coalesce(Subquery(total), Value(Decimal(0)), output_field=figure)
+
+    latest = MrrRecord.objects.filter(client_id=OuterRef("pk"), date__lte=on).order_by("-date")
+    rows = clients_of(partner=partner, on=on)
+    if balances_are_current(on=on, partner_ids=[partner.pk]):
+        rows = rows.annotate(
+            balance=FilteredRelation("pair_balances", condition=Q(pair_balances__partner=partner)),
+            sold=Coalesce(F("balance__sold"), Value(Decimal(0)), output_field=figure),
+            managed=Coalesce(F("balance__managed"), Value(Decimal(0)), output_field=figure),
+        )
+    else:
+        rows = rows.annotate(sold=points(Track.SOLD), managed=points(Track.MANAGED))
+    rows = rows.annotate(current_mrr=Subquery(latest.values("mrr")[:1]))
+    if search:
+        rows = rows.filter(Q(name__icontains=search) | Q(domain__icontains=search))
+    return rows.order_by("name", "pk")
+
+
 def ledger_entries(*, partner: Partner) -> QuerySet[LedgerEntry]:
     """The partner's ledger entries with their client and deal, newest first (a stable order)."""
     return partner.ledger_entries.select_related("client", "deal").order_by("-effective_on", "-id")
@@ -145,8 +197,6 @@ def partner_id_ranges(*, chunks: int) -> list[tuple[int, int]]:
     A partner weighs one plus its managed assignments, so that the largest partners do not all
     land in one range.
     """
-    from clients.models import ManagedAssignment
-
     ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
     if not ids:
         return []

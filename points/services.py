@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from points.selectors import ledger_points
-
-_points = ledger_points
-
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -16,6 +12,7 @@ from django.utils import timezone
 from clients.models import Client
 from partners.models import Partner
 from points.models import LedgerEntry
+from points.selectors import ledger_points
 from program.models import Track
 from program.rules import rules_first_day, rules_load
 
@@ -63,7 +60,7 @@ def ledger_adjust(
         client=client,
         track=track,
         kind=LedgerEntry.Kind.ADJUSTMENT,
-        points=_points(points),
+        points=ledger_points(points),
         effective_on=effective_on,
         idempotency_key=f"adjustment:{uuid.uuid4().hex}",
         reason=reason[:300],

@@ -1,4 +1,7 @@
-"""The days a recompute may run for: today or a past day on which the program's rules are in force."""
+"""The days a recompute may run for.
+
+Today, or a past day on which the program's rules are in force.
+"""
 
 from __future__ import annotations
 

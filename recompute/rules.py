@@ -1,7 +1,7 @@
 """Rule changes: draft rule rows, the simulation of a draft, and publishing it.
 
 Every rule row (FX rate, growth market, point rate, tier requirement) is a draft or published.
-The program (``points.selectors.rules_load``) only sees published rows; the rule-change preview
+The program (``program.rules.rules_load``) only sees published rows; the rule-change preview
 builds the rules a second time with the drafts added and compares each partner's performance
 tier under both.
 """
@@ -16,9 +16,12 @@ from django.db import transaction
 from django.db.models import Model
 
 from partners.models import Partner
+from points.ledger import managed_targets
+from points.selectors import balances_on
 from program import engine
 from program.models import FxRate, GrowthMarket, PointRate, RuleStatus, TierRequirement
-from program.rules import rules_from_tables
+from program.rules import rules_cache_clear, rules_from_tables
+from tiers.services import performance_tiers
 
 DRAFTABLE: tuple[type[Model], ...] = (FxRate, GrowthMarket, PointRate, TierRequirement)
 
@@ -113,10 +116,6 @@ def rules_simulate(*, on: date) -> Simulation:
     recompute. Raises ``engine.RuleError`` when the rules cannot be applied (e.g. a client's
     currency has no rate in force).
     """
-    from points.selectors import balances_on
-    from recompute.services import managed_targets
-    from tiers.services import performance_tiers
-
     published = rules_from_tables(include_drafts=False)
     drafted = rules_from_tables(include_drafts=True)
     names = dict(Partner.objects.order_by("name").values_list("pk", "name"))
@@ -157,8 +156,6 @@ def rules_publish() -> int:
     Clears the cached rules so that the next recompute (and every page) uses them. Returns the
     number of rows published.
     """
-    from program.rules import rules_cache_clear
-
     with transaction.atomic():
         published = sum(
             model._default_manager.filter(status=RuleStatus.DRAFT).update(

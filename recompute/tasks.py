@@ -1,4 +1,5 @@
-"""Celery tasks of the points app."""
+"""Celery tasks of the recompute: the nightly run, its fan-out over partner ranges, and the
+runs asked for from the admin."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from celery import chord, group, shared_task
 from celery.result import AsyncResult
 from django.conf import settings
 from django.db import OperationalError
-from django.utils import timezone
 
-from clients.metrics import account_metrics_refresh
+from partners.models import Partner
+from points.selectors import partner_id_ranges
 from program.dates import recompute_date_check
-from program.rules import rules_load
-from recompute.services import points_recompute
+from recompute.services import (
+    points_recompute,
+    points_recompute_day,
+    recompute_run_execute,
+    recompute_runs_requeue,
+)
 
 
 @shared_task(
@@ -35,14 +40,8 @@ def points_recompute_task(
     ``RecomputeDateError`` (``points_recompute`` checks it first; not retried) and writes
     nothing.
     """
-    day = date.fromisoformat(on) if on else timezone.localdate()
-    summary = points_recompute(on=day, partner_ids=partner_ids).as_dict()
-    if day == timezone.localdate():
-        # The day's account metrics, which pages and the API read (clients.metrics).
-        summary["account_metrics_written"] = account_metrics_refresh(
-            on=day, rules=rules_load(), partner_ids=partner_ids
-        )
-    return summary
+    day = date.fromisoformat(on) if on else None
+    return points_recompute_day(on=day, partner_ids=partner_ids)
 
 
 @shared_task(
@@ -54,18 +53,14 @@ def points_recompute_task(
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
 )
 def recompute_run_task(run_id: int) -> dict[str, object]:
-    """A recompute asked for from the admin: runs ``points_recompute_task`` and records it."""
-    from recompute.services import recompute_run_execute
-
+    """A recompute asked for from the admin: runs ``points_recompute_day`` and records it."""
     return recompute_run_execute(run_id=run_id)
 
 
 @shared_task
 def recompute_runs_requeue_task() -> int:
     """Beat, every minute: send the admin's runs that were asked for while the broker was down."""
-    from recompute.services import recompute_runs_requeue
-
-    return recompute_runs_requeue()
+    return recompute_runs_requeue(task=recompute_run_task)
 
 
 @shared_task(
@@ -79,8 +74,6 @@ def recompute_runs_requeue_task() -> int:
 )
 def points_recompute_chunk_task(on: str, first_id: int, last_id: int) -> dict[str, object]:
     """One chunk of a fan-out: the recompute of ``on`` for the partners ``first_id..last_id``."""
-    from partners.models import Partner
-
     ids = list(
         Partner.objects.filter(pk__gte=first_id, pk__lte=last_id)
         .order_by("pk")
@@ -110,8 +103,6 @@ def points_recompute_fanout(
     chunks (and the callback that adds their summaries up) to one queue. A day the recompute
     refuses raises ``RecomputeDateError`` before any chunk is sent.
     """
-    from points.selectors import partner_id_ranges
-
     recompute_date_check(on)
     queue = queue or points_recompute_chunk_task.app.conf.task_default_queue
     header = group(

@@ -1,6 +1,7 @@
 """The reports behind the dashboard's point changes (D3) and shared selling (D4) figures.
 
-A report is a kind and a date range (both ends inclusive). Each figure has three views:
+A report is a kind and a date range (``reports.ranges``, whose names are importable from here
+too). Each figure has three views:
 ``report_totals`` (all seven figures at once), ``report_summary`` (one row per client) and
 ``report_rows`` (one row per underlying ledger entry or deal, for the unsummarized export).
 
@@ -10,7 +11,7 @@ Point kinds (PROGRAM.md §6), over this partner's ledger entries of one track wh
 - ``new_sold`` / ``new_managed``: the sum of the positive entries of that track;
 - ``lost_sold`` / ``lost_managed``: the sum of the absolute values of its negative entries.
 
-Each client's row is its exact sum shown half-up to 2 places (``partner_portal.figures``), and
+Each client's row is its exact sum shown half-up to 2 places (``core.figures``), and
 a figure is the sum of its rows as shown (PROGRAM.md §8a): the dialog's rows add up to its
 total, which is the figure on the dashboard, in the API and in the exports. The unsummarized
 export carries each entry's points as shown and, in a column of its own, exactly.
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -39,9 +40,31 @@ from core import figures
 from partners.models import Partner
 from points.models import LedgerEntry
 from points.selectors import ledger_sum
-from program import engine
 from program.models import Track
-from program.rules import rules_first_day, rules_load
+from reports.ranges import CUSTOM, PRESETS, DateRange, ReportError, program_range
+
+__all__ = [
+    "CUSTOM",
+    "DEAL_COLUMNS",
+    "DEAL_KINDS",
+    "POINT_COLUMNS",
+    "POINT_KINDS",
+    "PRESETS",
+    "REPORT_KINDS",
+    "DateRange",
+    "ReportError",
+    "ReportSpec",
+    "ReportSummaryRow",
+    "program_range",
+    "report_client_ids",
+    "report_clients",
+    "report_columns",
+    "report_rows",
+    "report_summary",
+    "report_totals",
+    "saved_report_range",
+    "saved_report_spec",
+]
 
 REPORT_KINDS: dict[str, str] = {
     "new_sold": "New sold points",
@@ -54,15 +77,6 @@ REPORT_KINDS: dict[str, str] = {
 }
 POINT_KINDS = ("new_sold", "lost_sold", "new_managed", "lost_managed")
 DEAL_KINDS = ("deals_created", "deals_in_flight", "deals_closed_won")
-PRESETS: dict[str, str] = {
-    "last_30_days": "Last 30 days",
-    "last_90_days": "Last 90 days",
-    "this_quarter": "This quarter",
-    "last_12_months": "Last 12 months",
-}
-CUSTOM = "custom"
-MAX_SPAN_MONTHS = 60
-
 # kind -> (track, gains?) for the point kinds
 _POINT_TRACKS: dict[str, tuple[str, bool]] = {
     "new_sold": (Track.SOLD, True),
@@ -72,149 +86,6 @@ _POINT_TRACKS: dict[str, tuple[str, bool]] = {
 }
 _OPEN_STAGES = (Deal.Stage.CREATED, Deal.Stage.IN_FLIGHT)
 _WON_STAGES = (Deal.Stage.CLOSED_WON, Deal.Stage.REVERSED)
-
-
-class ReportError(ValueError):
-    """A report request that cannot be answered; the message is shown to the user."""
-
-
-def _parse_day(value: str, what: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except (ValueError, TypeError, AttributeError):
-        raise ReportError(f"The {what} date must be a date like 2025-01-31.") from None
-
-
-def _day(d: date) -> str:
-    return f"{d:%b} {d.day}, {d.year}"
-
-
-def preset_range(preset: str, *, today: date) -> tuple[date, date]:
-    """The (start, end) of a preset range ending today, both inclusive."""
-    if preset == "last_30_days":
-        return today - timedelta(days=29), today
-    if preset == "last_90_days":
-        return today - timedelta(days=89), today
-    if preset == "this_quarter":
-        return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
-    if preset == "last_12_months":
-        return engine.add_months(today, -12) + timedelta(days=1), today
-    raise ReportError("Choose a date range from the list.")
-
-
-@dataclass(frozen=True)
-class DateRange:
-    """A range of days, both ends inclusive; ``preset`` is "" for a custom range."""
-
-    start: date
-    end: date
-    preset: str = ""
-
-    def __post_init__(self) -> None:
-        if self.start > self.end:
-            raise ReportError("The start date must be on or before the end date.")
-        try:
-            earliest = engine.add_months(self.end, -MAX_SPAN_MONTHS)
-        except (ValueError, OverflowError):  # an end within 5 years of year 1
-            earliest = date.min
-        if earliest > self.start:
-            raise ReportError("A date range can span at most 5 years.")
-        if self.preset and self.preset not in PRESETS:
-            raise ReportError("Choose a date range from the list.")
-
-    @classmethod
-    def from_params(
-        cls,
-        params: Mapping[str, Any],
-        *,
-        today: date,
-        default: str = "last_30_days",
-        prefix: str = "",
-    ) -> DateRange:
-        """Read ``range`` (a preset key or "custom"), ``start`` and ``end`` (YYYY-MM-DD).
-
-        A missing ``range`` means ``default``, or "custom" when a start or end is given.
-        ``prefix`` reads prefixed names (``d3-range`` ...) when a page holds several ranges.
-        Raises ReportError for an unknown preset, a malformed date, an inverted range or a
-        span over 5 years.
-        """
-        choice = str(params.get(f"{prefix}range") or "").strip()
-        start_text = str(params.get(f"{prefix}start") or "").strip()
-        end_text = str(params.get(f"{prefix}end") or "").strip()
-        if not choice:
-            choice = CUSTOM if (start_text or end_text) else default
-        if choice == CUSTOM:
-            if not start_text or not end_text:
-                raise ReportError("A custom range needs both a start and an end date.")
-            return cls(_parse_day(start_text, "start"), _parse_day(end_text, "end"))
-        if choice not in PRESETS:
-            raise ReportError("Choose a date range from the list.")
-        start, end = preset_range(choice, today=today)
-        return cls(start, end, choice)
-
-    @property
-    def label(self) -> str:
-        dates = f"{_day(self.start)} – {_day(self.end)}"
-        return f"{PRESETS[self.preset]} ({dates})" if self.preset else dates
-
-    def as_params(self) -> dict[str, str]:
-        return {
-            "range": self.preset or CUSTOM,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-        }
-
-
-def program_first_day() -> date | None:
-    """The first day of the program's figures: the first day its rules are in force.
-
-    Nothing is computed before it (the recompute refuses earlier days, a deal won earlier has
-    no point rate, an adjustment cannot be dated earlier). Read from the cached rules, so it
-    costs no query on a running server. None when no rules are published.
-    """
-    return rules_first_day(rules_load())
-
-
-@dataclass(frozen=True)
-class ProgramRange:
-    """A requested range kept to the program's days, and what the reader should be told."""
-
-    range: DateRange
-    notice: str = ""
-
-
-def program_range(range: DateRange, *, today: date) -> ProgramRange:
-    """``range`` within the days the program has figures for: its first day to ``today``.
-
-    A range entirely before the first day or entirely after today raises ReportError (its
-    figures would be silent zeros). A range partly outside is clamped to those days, its
-    preset dropped (the label names the days shown), with a notice saying why: the figures,
-    the dialog behind each one and its exports then cover the same days.
-    """
-    first = program_first_day()
-    if first is None:
-        raise ReportError("The program has no rules in force yet: there are no figures to show.")
-    if range.start > today:
-        raise ReportError(
-            f"This range starts after today ({_day(today)}): there are no figures for future days."
-        )
-    if range.end < first:
-        raise ReportError(
-            f"This range ends before {_day(first)}, the program's first day: there are no "
-            "figures before it."
-        )
-    start, end = max(range.start, first), min(range.end, today)
-    if (start, end) == (range.start, range.end):
-        return ProgramRange(range)
-    reasons = []
-    if start != range.start:
-        reasons.append(f"the program's figures start on {_day(first)}")
-    if end != range.end:
-        reasons.append("there are no figures after today")
-    return ProgramRange(
-        DateRange(start, end),
-        f"Shown from {_day(start)} to {_day(end)}: {' and '.join(reasons)}.",
-    )
 
 
 @dataclass(frozen=True)

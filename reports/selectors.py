@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from clients.models import (
@@ -20,9 +20,34 @@ from clients.models import (
     StaticList,
     StaticListMember,
 )
-from clients.selectors import RENEWAL_DEADLINE_DAYS, client_of
+from clients.selectors import RENEWAL_DEADLINE_DAYS
 from partners.models import Partner
 from points.models import LedgerEntry
+from points.selectors import ledger_sum
+from program.models import Track
+
+
+def _is_partners(partner: Partner) -> Q:
+    """A client of ``partner``: one with a ledger entry, deal or managed assignment of it."""
+    return Q(
+        Exists(LedgerEntry.objects.filter(partner=partner, client_id=OuterRef("pk")))
+        | Exists(Deal.objects.filter(partner=partner, client_id=OuterRef("pk")))
+        | Exists(ManagedAssignment.objects.filter(partner=partner, client_id=OuterRef("pk")))
+    )
+
+
+def client_of(*, partner: Partner, client_id: int) -> Client | None:
+    """The client if it is one of the partner's (a ledger entry, deal or assignment of it)."""
+    return Client.objects.filter(pk=client_id).filter(_is_partners(partner)).first()
+
+
+def own_client_ids(*, partner: Partner, client_ids: Iterable[int]) -> set[int]:
+    """Those of ``client_ids`` that are the partner's clients (as ``client_of``), in one query."""
+    wanted = set(client_ids)
+    if not wanted:
+        return set()
+    mine = Client.objects.filter(pk__in=wanted).filter(_is_partners(partner))
+    return set(mine.values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)
@@ -58,9 +83,6 @@ def client_record(*, partner: Partner, client_id: int, on: date) -> ClientRecord
     Only this partner's deals and points; of the other partners, only how many of them
     share the managed split (and only when this partner manages the client).
     """
-    from points.selectors import ledger_sum
-    from program.models import Track
-
     client = client_of(partner=partner, client_id=client_id)
     if client is None:
         return None

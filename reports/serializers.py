@@ -10,7 +10,8 @@ from rest_framework import serializers
 from clients.models import Deal, Renewal, SavedReport, StaticList
 from clients.services import NAME_MAX
 from core.api import MAX_ID, StrictInputSerializer, StrictIntegerField, decimal, figure, name_field
-from reports.reports import CUSTOM, PRESETS, REPORT_KINDS, DateRange, ReportError, program_range
+from reports.ranges import CUSTOM, PRESETS, DateRange, ReportError, program_range
+from reports.reports import REPORT_KINDS
 
 MAX_CLIENT_IDS = 10000
 

@@ -3,28 +3,24 @@ and the actions of the dashboard's report dialogs."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from clients.models import SavedReport, StaticList
-from clients.selectors import client_rows
 from clients.services import (
     may_delete,
-    saved_report_create,
-    saved_report_delete,
-    saved_report_rename,
     static_list_add_clients,
     static_list_create,
     static_list_delete,
@@ -35,13 +31,12 @@ from core import figures
 from core.exports import ExportError, export_response
 from core.ids import checks_query, id_or_404, parse_id, query_page
 from core.redirects import redirect_to_next, safe_next_url
-from partners.models import Membership, Partner
-from partners.tenancy import partner_required
+from partners.tenancy import PartnerRequest, partner_required
+from points.selectors import client_rows
 from reports.forms import EntriesFilterForm, ExportForm, ListAddForm, NameForm
+from reports.ranges import ReportError, program_range
 from reports.reports import (
-    ReportError,
     ReportSpec,
-    program_range,
     report_clients,
     report_columns,
     report_rows,
@@ -59,6 +54,7 @@ from reports.selectors import (
     static_list_rows,
     static_lists,
 )
+from reports.services import saved_report_create, saved_report_delete, saved_report_rename
 
 CLIENTS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 50
@@ -67,22 +63,14 @@ MEMBERS_PER_PAGE = 50
 
 @partner_required
 @checks_query("page")
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: PartnerRequest) -> HttpResponse:
     """The partner's clients with their points as shown: combined is the sum of the sold and
     managed points as shown (PROGRAM.md §8a), never added up in the template."""
     search = request.GET.get("q", "").strip()[:100]
-    rows = client_rows(partner=request.partner, on=timezone.localdate(), search=search)  # type: ignore[attr-defined]
+    rows = client_rows(partner=request.partner, on=timezone.localdate(), search=search)
     page = Paginator(rows, CLIENTS_PER_PAGE).get_page(query_page(request.GET))
     page.object_list = figures.with_shown_points(page.object_list)
     return render(request, "clients/clients.html", {"page": page, "search": search})
-
-
-def _partner(request: HttpRequest) -> Partner:
-    return request.partner  # type: ignore[attr-defined]
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
 
 
 def _download(**kwargs: Any) -> HttpResponseBase:
@@ -121,8 +109,8 @@ def _mrr_figure(record: ClientRecord, today: date) -> dict[str, Any]:
 
 @partner_required
 @checks_query("page")
-def client_record_view(request: HttpRequest, client_id: int) -> HttpResponse:
-    partner = _partner(request)
+def client_record_view(request: PartnerRequest, client_id: int) -> HttpResponse:
+    partner = request.partner
     today = timezone.localdate()
     record = client_record(partner=partner, client_id=_object_id(client_id), on=today)
     if record is None:
@@ -150,12 +138,12 @@ def client_record_view(request: HttpRequest, client_id: int) -> HttpResponse:
         "split_ways": record.co_managers + 1,
         "points": figures.points_pair(record.sold_points, record.managed_points),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "clients/record.html#entries", context)
     return render(request, "clients/record.html", context)
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: PartnerRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
@@ -164,22 +152,22 @@ def _query_without_page(request: HttpRequest) -> str:
 # Static lists (C2)
 
 
-def _own_list(request: HttpRequest, list_id: object) -> StaticList:
-    return get_object_or_404(static_lists(partner=_partner(request)), pk=_object_id(list_id))
+def _own_list(request: PartnerRequest, list_id: object) -> StaticList:
+    return get_object_or_404(static_lists(partner=request.partner), pk=_object_id(list_id))
 
 
 @partner_required
-def lists_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "clients/lists.html", {"lists": static_lists(partner=_partner(request))})
+def lists_index(request: PartnerRequest) -> HttpResponse:
+    return render(request, "clients/lists.html", {"lists": static_lists(partner=request.partner)})
 
 
 def _list_detail_context(
-    request: HttpRequest, static_list: StaticList, **extra: Any
+    request: PartnerRequest, static_list: StaticList, **extra: Any
 ) -> dict[str, Any]:
-    members = static_list_members(partner=_partner(request), list_id=static_list.pk)
+    members = static_list_members(partner=request.partner, list_id=static_list.pk)
     return {
         "static_list": static_list,
-        "can_delete": may_delete(membership=_membership(request), item=static_list),
+        "can_delete": may_delete(membership=request.membership, item=static_list),
         "members": Paginator(members, MEMBERS_PER_PAGE).get_page(query_page(request.GET)),
         "rename_form": NameForm(initial={"name": static_list.name}),
         "export_form": ExportForm(initial={"name": static_list.name, "format": "csv"}),
@@ -189,10 +177,10 @@ def _list_detail_context(
 
 @partner_required
 @checks_query("page")
-def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
+def list_detail(request: PartnerRequest, list_id: int) -> HttpResponse:
     static_list = _own_list(request, list_id)
     context = _list_detail_context(request, static_list)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "clients/list_detail.html#members", context)
     return render(request, "clients/list_detail.html", context)
 
@@ -200,7 +188,7 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
 @require_POST
 @partner_required
 @checks_query("page")
-def list_rename(request: HttpRequest, list_id: int) -> HttpResponse:
+def list_rename(request: PartnerRequest, list_id: int) -> HttpResponse:
     static_list = _own_list(request, list_id)
     form = NameForm(request.POST)
     if form.is_valid():
@@ -209,62 +197,58 @@ def list_rename(request: HttpRequest, list_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error("name", error)
     if form.is_valid():
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             context = _list_detail_context(request, static_list, renamed=True)
             response = render(request, "clients/list_detail.html#list-header", context)
-            response["HX-Trigger"] = json.dumps({"listChanged": {"list": static_list.pk}})
-            return response
+            return trigger_client_event(response, "listChanged", {"list": static_list.pk})
         messages.success(request, f"Renamed the list to “{static_list.name}”.")
         return redirect("lists:list-detail", list_id=static_list.pk)
     static_list.refresh_from_db()
     context = _list_detail_context(request, static_list, rename_form=form)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "clients/list_detail.html#list-header", context)
     return render(request, "clients/list_detail.html", context, status=400)
 
 
 @require_POST
 @partner_required
-def list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
+def list_delete(request: PartnerRequest, list_id: int) -> HttpResponse:
     static_list = _own_list(request, list_id)
     name = static_list.name
-    static_list_delete(static_list=static_list, by=_membership(request))
+    static_list_delete(static_list=static_list, by=request.membership)
     messages.success(request, f"Deleted the list “{name}”.")
-    if request.htmx:  # type: ignore[attr-defined]
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("lists:lists")
-        return response
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("lists:lists"), status=204)
     return redirect("lists:lists")
 
 
 @require_POST
 @partner_required
 @checks_query("page")
-def list_remove_client(request: HttpRequest, list_id: int) -> HttpResponse:
+def list_remove_client(request: PartnerRequest, list_id: int) -> HttpResponse:
     static_list = _own_list(request, list_id)
     client_id = _object_id(request.POST.get("client"))
     if not static_list_remove_client(static_list=static_list, client_id=client_id):
         raise Http404("That client is not on this list.")
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         response = render(
             request, "clients/list_detail.html#members", _list_detail_context(request, static_list)
         )
-        response["HX-Trigger"] = json.dumps({"listChanged": {"list": static_list.pk}})
-        return response
+        return trigger_client_event(response, "listChanged", {"list": static_list.pk})
     messages.success(request, "Removed the client from the list.")
     return redirect("lists:list-detail", list_id=static_list.pk)
 
 
 @partner_required
 @checks_query("page")
-def list_export(request: HttpRequest, list_id: int) -> HttpResponseBase:
+def list_export(request: PartnerRequest, list_id: int) -> HttpResponseBase:
     static_list = _own_list(request, list_id)
     form = ExportForm(request.GET)
     if form.is_valid():
         try:
             return _download(
                 header=STATIC_LIST_COLUMNS,
-                rows=static_list_rows(partner=_partner(request), list_id=static_list.pk),
+                rows=static_list_rows(partner=request.partner, list_id=static_list.pk),
                 name=form.cleaned_data["name"],
                 fmt=form.cleaned_data["format"],
             )
@@ -277,16 +261,16 @@ def list_export(request: HttpRequest, list_id: int) -> HttpResponseBase:
 # Report actions (the dashboard dialogs) and saved reports (C3)
 
 
-def _actions_context(request: HttpRequest, spec: ReportSpec, **extra: Any) -> dict[str, Any]:
+def _actions_context(request: PartnerRequest, spec: ReportSpec, **extra: Any) -> dict[str, Any]:
     return {
         "spec": spec,
-        "lists": static_lists(partner=_partner(request)),
+        "lists": static_lists(partner=request.partner),
         "next": safe_next_url(request, ""),
         **extra,
     }
 
 
-def _action_spec(request: HttpRequest) -> ReportSpec | HttpResponse:
+def _action_spec(request: PartnerRequest) -> ReportSpec | HttpResponse:
     """The posted report, its range kept to the program's days (as on the dashboard)."""
     today = timezone.localdate()
     try:
@@ -296,19 +280,19 @@ def _action_spec(request: HttpRequest) -> ReportSpec | HttpResponse:
         return HttpResponseBadRequest(str(error))
 
 
-def _action_failed(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+def _action_failed(request: PartnerRequest, context: dict[str, Any]) -> HttpResponse:
+    if request.htmx:
         return render(request, "clients/_report_actions.html", context)
     return render(request, "clients/report_action.html", context, status=400)
 
 
 @require_POST
 @partner_required
-def list_add(request: HttpRequest) -> HttpResponse:
+def list_add(request: PartnerRequest) -> HttpResponse:
     spec = _action_spec(request)
     if isinstance(spec, HttpResponse):
         return spec
-    partner = _partner(request)
+    partner = request.partner
     form = ListAddForm(request.POST)
     static_list: StaticList | None = None
     if form.is_valid():
@@ -334,13 +318,12 @@ def list_add(request: HttpRequest) -> HttpResponse:
     )
     message = f"Added {result.added} client{pluralize(result.added)} to “{static_list.name}”"
     message += f" ({result.already} already there)." if result.already else "."
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = _actions_context(request, spec, action_message=message, message_list=static_list)
         response = render(request, "clients/_report_actions.html", context)
-        response["HX-Trigger"] = json.dumps(
-            {"listChanged": {"list": static_list.pk, "added": result.added}}
+        return trigger_client_event(
+            response, "listChanged", {"list": static_list.pk, "added": result.added}
         )
-        return response
     messages.success(request, message)
     return redirect_to_next(
         request, reverse("lists:list-detail", kwargs={"list_id": static_list.pk})
@@ -349,7 +332,7 @@ def list_add(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @partner_required
-def report_export(request: HttpRequest) -> HttpResponseBase:
+def report_export(request: PartnerRequest) -> HttpResponseBase:
     spec = _action_spec(request)
     if isinstance(spec, HttpResponse):
         return spec
@@ -358,7 +341,7 @@ def report_export(request: HttpRequest) -> HttpResponseBase:
         try:
             return _download(
                 header=report_columns(spec.kind),
-                rows=report_rows(partner=_partner(request), spec=spec),
+                rows=report_rows(partner=request.partner, spec=spec),
                 name=form.cleaned_data["name"],
                 fmt=form.cleaned_data["format"],
             )
@@ -369,7 +352,7 @@ def report_export(request: HttpRequest) -> HttpResponseBase:
 
 @require_POST
 @partner_required
-def report_save(request: HttpRequest) -> HttpResponse:
+def report_save(request: PartnerRequest) -> HttpResponse:
     spec = _action_spec(request)
     if isinstance(spec, HttpResponse):
         return spec
@@ -377,28 +360,27 @@ def report_save(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _action_failed(request, _actions_context(request, spec, save_form=form))
     report = saved_report_create(
-        partner=_partner(request), user=request.user, name=form.cleaned_data["name"], spec=spec
+        partner=request.partner, user=request.user, name=form.cleaned_data["name"], spec=spec
     )
     message = f"Saved the report “{report.name}”."
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = _actions_context(request, spec, action_message=message, message_report=report)
         response = render(request, "clients/_report_actions.html", context)
-        response["HX-Trigger"] = json.dumps({"reportSaved": {"report": report.pk}})
-        return response
+        return trigger_client_event(response, "reportSaved", {"report": report.pk})
     messages.success(request, message)
     return redirect_to_next(
         request, reverse("lists:report-detail", kwargs={"report_id": report.pk})
     )
 
 
-def _own_report(request: HttpRequest, report_id: object) -> SavedReport:
-    return get_object_or_404(saved_reports(partner=_partner(request)), pk=_object_id(report_id))
+def _own_report(request: PartnerRequest, report_id: object) -> SavedReport:
+    return get_object_or_404(saved_reports(partner=request.partner), pk=_object_id(report_id))
 
 
 @partner_required
-def reports_index(request: HttpRequest) -> HttpResponse:
+def reports_index(request: PartnerRequest) -> HttpResponse:
     reports = [
-        (report, saved_report_range(report)) for report in saved_reports(partner=_partner(request))
+        (report, saved_report_range(report)) for report in saved_reports(partner=request.partner)
     ]
     return render(request, "clients/reports.html", {"reports": reports})
 
@@ -417,14 +399,14 @@ def _report_spec(report: SavedReport) -> tuple[ReportSpec, bool, str]:
     return ReportSpec(spec.kind, kept.range), True, kept.notice
 
 
-def _report_context(request: HttpRequest, report: SavedReport, **extra: Any) -> dict[str, Any]:
-    partner = _partner(request)
+def _report_context(request: PartnerRequest, report: SavedReport, **extra: Any) -> dict[str, Any]:
+    partner = request.partner
     spec, has_days, notice = _report_spec(report)
     rows = report_summary(partner=partner, spec=spec) if has_days else []
     return {
         "report": report,
         "range_notice": notice,
-        "can_delete": may_delete(membership=_membership(request), item=report),
+        "can_delete": may_delete(membership=request.membership, item=report),
         "spec": spec,
         "range": saved_report_range(report),
         "rows": rows,
@@ -439,7 +421,7 @@ def _report_context(request: HttpRequest, report: SavedReport, **extra: Any) -> 
 
 
 @partner_required
-def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_detail(request: PartnerRequest, report_id: int) -> HttpResponse:
     report = _own_report(request, report_id)
     context = _report_context(request, report)
     if context["range_notice"]:
@@ -450,33 +432,30 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @require_POST
 @partner_required
-def report_rename(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_rename(request: PartnerRequest, report_id: int) -> HttpResponse:
     report = _own_report(request, report_id)
     form = NameForm(request.POST)
     if form.is_valid():
         saved_report_rename(report=report, name=form.cleaned_data["name"])
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             context = _report_context(request, report, renamed=True)
             response = render(request, "clients/report_detail.html#report-header", context)
-            response["HX-Trigger"] = json.dumps({"reportSaved": {"report": report.pk}})
-            return response
+            return trigger_client_event(response, "reportSaved", {"report": report.pk})
         messages.success(request, f"Renamed the report to “{report.name}”.")
         return redirect("lists:report-detail", report_id=report.pk)
     context = _report_context(request, report, rename_form=form)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "clients/report_detail.html#report-header", context)
     return render(request, "clients/report_detail.html", context, status=400)
 
 
 @require_POST
 @partner_required
-def report_delete(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_delete(request: PartnerRequest, report_id: int) -> HttpResponse:
     report = _own_report(request, report_id)
     name = report.name
-    saved_report_delete(report=report, by=_membership(request))
+    saved_report_delete(report=report, by=request.membership)
     messages.success(request, f"Deleted the report “{name}”.")
-    if request.htmx:  # type: ignore[attr-defined]
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("lists:reports")
-        return response
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("lists:reports"), status=204)
     return redirect("lists:reports")

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Count
 
 from clients.models import Client, ManagedAssignment, MrrRecord
-from demo.bench import BenchSeedError, bench_seed
+from demo.seed.bench import BenchSeedError, bench_seed
 from partners.models import Partner
 from points.models import DailySnapshot, LedgerEntry
 from recompute.services import points_recompute

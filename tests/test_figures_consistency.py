@@ -27,11 +27,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clients.models import Client
-from clients.services import saved_report_create
 from partners.models import Membership, Partner
 from partners.services import api_token_create
 from recompute.services import points_recompute
 from reports.reports import DateRange, ReportSpec
+from reports.services import saved_report_create
 from tests.conftest import Personas
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
 from tests.tiers.helpers import give_clients

@@ -1,7 +1,7 @@
 """The tier API: standing, insights, the Points Breakdown, a client's points, points history.
 
 Each endpoint serves the selectors of the Tier page and the dashboard (``tiers.selectors``,
-``partners.selectors``), scoped to the caller's partner.
+``tiers.breakdown``, ``partners.selectors``), scoped to the caller's partner.
 """
 
 from __future__ import annotations
@@ -29,15 +29,15 @@ from core.api import errors, id_parameter, object_id
 from core.parsers import BoundedJSONParser
 from partners.api import PartnerApi, PartnerListApi
 from partners.authentication import ApiTokenAuthentication, IsPartnerMember
-from points.serializers import (
+from program.rules import rules_load
+from tierpage import calculator
+from tierpage.calculator_serializers import (
     CurrencyCalculatorInputSerializer,
     CurrencyToPointsOutputSerializer,
     PointsCalculatorInputSerializer,
     PointsCalculatorOutputSerializer,
     PointsToCurrencyOutputSerializer,
 )
-from program.rules import rules_load
-from tierpage import calculator
 from tierpage.serializers import (
     BreakdownQuerySerializer,
     BreakdownRowSerializer,
@@ -47,14 +47,16 @@ from tierpage.serializers import (
     StandingSerializer,
     TargetQuerySerializer,
 )
-from tiers.progress import UnknownTier, program_progress, tier_progression
-from tiers.selectors import (
+from tiers.breakdown import (
     BREAKDOWN_EXPORT_HEADER,
     breakdown_export_rows,
     breakdown_rows,
     client_detail,
     growth_countries,
     partner_client,
+)
+from tiers.progress import UnknownTier, program_progress, tier_progression
+from tiers.selectors import (
     progress_over_time,
     standing_summary,
     tier_insights,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from core.exports import FORMATS
-from tiers.selectors import BREAKDOWN_SORTS, DEFAULT_SORT
+from tiers.breakdown import BREAKDOWN_SORTS, DEFAULT_SORT
 
 SORT_CHOICES = [
     (f"{prefix}{key}", f"{key} {'descending' if prefix else 'ascending'}")

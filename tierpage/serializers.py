@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.api import decimal, figure, shown_total
-from tiers.selectors import BREAKDOWN_SORTS, DEFAULT_SORT
+from tiers.breakdown import BREAKDOWN_SORTS, DEFAULT_SORT
 
 SORT_CHOICES = [f"{prefix}{key}" for key in BREAKDOWN_SORTS for prefix in ("", "-")]
 

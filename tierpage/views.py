@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -18,23 +18,25 @@ from core.exports import ExportError, export_response
 from core.ids import checks_query, id_or_404, query_page
 from partners.models import BetaFeature
 from partners.services import TIER_POINTS_BETA, beta_enabled
-from partners.tenancy import partner_required
+from partners.tenancy import PartnerRequest, partner_required
 from points.selectors import active_sold_gains
 from program import engine
 from program.rules import rules_load
 from tierpage.calculator import CurrencyCalculatorForm, PointsCalculatorForm, currencies_on
 from tierpage.forms import BreakdownForm
-from tiers.selectors import (
+from tiers.breakdown import (
     BREAKDOWN_EXPORT_HEADER,
     DEFAULT_SORT,
-    MonthFigures,
-    StandingSummary,
     breakdown_export_rows,
     breakdown_rows,
-    classic_standing,
     client_detail,
     growth_countries,
     partner_client,
+)
+from tiers.selectors import (
+    MonthFigures,
+    StandingSummary,
+    classic_standing,
     progress_over_time,
     standing_summary,
     tier_insights,
@@ -52,14 +54,14 @@ BREAKDOWN_COLUMNS = (
 )
 
 
-def _beta_on(request: HttpRequest) -> bool:
+def _beta_on(request: PartnerRequest) -> bool:
     """Whether the user sees the Tier Points beta's Tier page (PRODUCT.md S1).
 
     The beta changes the Tier page only: the Points Breakdown and a client's points are the
     explanation of every points figure ("why?"), open to every partner user.
     """
     user = cast(User, request.user)
-    return beta_enabled(partner=request.partner, user=user, key=TIER_POINTS_BETA)  # type: ignore[attr-defined]
+    return beta_enabled(partner=request.partner, user=user, key=TIER_POINTS_BETA)
 
 
 def _f(value: Decimal) -> float:
@@ -169,9 +171,9 @@ def _over_time_figure(actual: list[MonthFigures], projected: list[MonthFigures])
 
 
 @partner_required
-def tier(request: HttpRequest) -> HttpResponse:
+def tier(request: PartnerRequest) -> HttpResponse:
     today = timezone.localdate()
-    partner = request.partner  # type: ignore[attr-defined]
+    partner = request.partner
     summary = standing_summary(partner=partner, on=today)
     rules = rules_load()
     beta_on = _beta_on(request)
@@ -206,7 +208,7 @@ def tier(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @checks_query("page")
-def breakdown(request: HttpRequest) -> HttpResponseBase:
+def breakdown(request: PartnerRequest) -> HttpResponseBase:
     """T5, for every partner user: the clients behind the sold, managed and total points."""
     today = timezone.localdate()
     rules = rules_load()
@@ -217,12 +219,12 @@ def breakdown(request: HttpRequest) -> HttpResponseBase:
         "sort": DEFAULT_SORT,
         "beta_on": _beta_on(request),
     }
-    template = "tiers/breakdown.html#breakdown-table" if request.htmx else "tiers/breakdown.html"  # type: ignore[attr-defined]
+    template = "tiers/breakdown.html#breakdown-table" if request.htmx else "tiers/breakdown.html"
     if not form.is_valid():
         return render(request, template, context, status=400)
     filters = form.cleaned_data
     rows = breakdown_rows(
-        partner=request.partner,  # type: ignore[attr-defined]
+        partner=request.partner,
         on=today,
         rules=rules,
         deal_type=filters["deal_type"],
@@ -268,8 +270,8 @@ def breakdown(request: HttpRequest) -> HttpResponseBase:
 
 
 @partner_required
-def client(request: HttpRequest, client_id: int) -> HttpResponse:
-    partner = request.partner  # type: ignore[attr-defined]
+def client(request: PartnerRequest, client_id: int) -> HttpResponse:
+    partner = request.partner
     found = partner_client(partner=partner, client_id=id_or_404(client_id))
     if found is None:
         raise Http404("No such client.")
@@ -290,16 +292,16 @@ def client(request: HttpRequest, client_id: int) -> HttpResponse:
         ],
         "layout": {"height": 220, "legend": {"orientation": "h", "y": -0.3}},
     }
-    template = "tiers/client.html#client-panel" if request.htmx else "tiers/client.html"  # type: ignore[attr-defined]
+    template = "tiers/client.html#client-panel" if request.htmx else "tiers/client.html"
     return render(request, template, {"detail": detail, "history_figure": figure, "today": today})
 
 
 @partner_required
-def calculator(request: HttpRequest) -> HttpResponse:
+def calculator(request: PartnerRequest) -> HttpResponse:
     """T8: the Points and Currency tabs; htmx asks for one tab's result as the user types."""
     today = timezone.localdate()
     rules = rules_load()
-    partner = request.partner  # type: ignore[attr-defined]
+    partner = request.partner
     currency = (
         partner.payout_currency if partner.payout_currency in currencies_on(rules, today) else "USD"
     )
@@ -323,7 +325,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
         },
     }
     template = "tiers/calculator.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += {"points": "#points-result", "currency": "#currency-result"}.get(
             tab, "#calculator-forms"
         )

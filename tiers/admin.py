@@ -21,7 +21,9 @@ from core.admin import (
     changelist_url,
     staff_user,
 )
+from program.engine import RuleError
 from tiers.models import TierReview, TierReviewResult, TierStanding
+from tiers.services import ReviewDateError, tier_review_apply, tier_review_preview
 
 
 class ReviewRunForm(forms.Form):
@@ -74,9 +76,6 @@ class TierReviewAdmin(ReadOnlyModelAdmin):
 
     def run_view(self, request: HttpRequest) -> HttpResponse:
         """GET ?on=: the preview of every credited tier that would change; POST: apply it."""
-        from program.engine import RuleError
-        from tiers.services import ReviewDateError, tier_review_apply, tier_review_preview
-
         if not self.can_run(request):
             raise PermissionDenied
         data = request.POST if request.method == "POST" else request.GET

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from clients.metrics import account_metrics_of
+from clients.overview import csr_percent
 from partners.models import Partner
 from program import engine
 from program.rules import rules_load
@@ -33,11 +34,6 @@ class ProgramProgress:
     sourced_amount_12m: Decimal
     csr_percent: Decimal | None
     metrics_on: date
-
-
-def csr_percent(csr: Decimal | None) -> Decimal | None:
-    """A C$R ratio as the percentage shown, rounded half-up to 2 places."""
-    return None if csr is None else engine.round_half_up(csr * _HUNDRED)
 
 
 def program_progress(

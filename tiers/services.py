@@ -10,9 +10,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from clients.selectors import csr_average_12m
+from core.figures import shown
 from partners.models import Partner
+from points.selectors import balances_on
 from program import engine
+from program.dates import RecomputeDateError, recompute_date_check
 from program.models import Tier
+from program.rules import rules_load
 from tiers.models import TierReview, TierReviewResult, TierStanding
 
 SOLD, MANAGED = engine.SOLD, engine.MANAGED
@@ -32,9 +37,6 @@ def performance_tiers(
     a requirement of 500. C$R is only computed for the few partners whose points,
     certification and invitation would reach a tier that asks for it.
     """
-    from clients.selectors import csr_average_12m
-    from core.figures import shown
-
     partners = Partner.objects.in_bulk(partner_ids)
     result: dict[int, engine.TierRule] = {}
     for partner_id in partner_ids:
@@ -200,10 +202,6 @@ class ReviewDateError(ValueError):
 def _review_inputs(
     *, on: date
 ) -> tuple[engine.Rules, dict[int, dict[str, Decimal]], dict[int, engine.TierRule], list[int]]:
-    from points.selectors import balances_on
-    from program.dates import RecomputeDateError, recompute_date_check
-    from program.rules import rules_load
-
     if on > timezone.localdate():
         raise ReviewDateError("A review uses the points on its date: pick today or a past date.")
     rules = rules_load(use_cache=False)
@@ -268,8 +266,6 @@ def tier_review_apply(*, on: date, run_by: AbstractBaseUser | None) -> int:
     Records each partner's result (``tier_review_run``), then rewrites the standings of ``on``
     and of today so that the new credited tiers show at once. Returns the results written.
     """
-    from points.selectors import balances_on
-
     rules, balances, performance, ids = _review_inputs(on=on)
     written = tier_review_run(on=on, performance=performance, balances=balances, run_by=run_by)
     if written and run_by is not None:

@@ -5,7 +5,9 @@ import unicodedata
 import django.db.models.deletion
 import django.db.models.functions.text
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import migrations, models
+from django.utils import timezone
 
 # Emails are the login names, compared exactly once normalised (NFKC, trimmed, lower-cased:
 # partner_portal.security.normalise_email), so every stored email and username is normalised
@@ -51,9 +53,6 @@ def normalise_login_names(apps, schema_editor):
 
 def record_live_sessions(apps, schema_editor):
     """Sessions signed in before this upgrade, so that removing a member ends them too."""
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.utils import timezone
-
     Session = apps.get_model("sessions", "Session")
     UserSession = apps.get_model("partners", "UserSession")
     store = SessionStore()

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
@@ -39,26 +39,26 @@ from partners.services import (
     team_member_role_set,
 )
 from partners.tasks import invitation_send_task
-from partners.tenancy import partner_required, super_admin_required
+from partners.tenancy import PartnerRequest, partner_required, super_admin_required
 
 
 @partner_required
-def settings_account(request: HttpRequest) -> HttpResponse:
-    members = team_members(partner=request.partner)  # type: ignore[attr-defined]
+def settings_account(request: PartnerRequest) -> HttpResponse:
+    members = team_members(partner=request.partner)
     return render(request, "partners/settings.html", {"members": members, "section": "account"})
 
 
 @partner_required
-def settings_beta(request: HttpRequest) -> HttpResponse:
-    features = beta_features_for(partner=request.partner, user=cast(User, request.user))  # type: ignore[attr-defined]
+def settings_beta(request: PartnerRequest) -> HttpResponse:
+    features = beta_features_for(partner=request.partner, user=cast(User, request.user))
     return render(request, "partners/settings_beta.html", {"features": features, "section": "beta"})
 
 
 @partner_required
-def settings_beta_feature(request: HttpRequest, key: str) -> HttpResponseBase:
+def settings_beta_feature(request: PartnerRequest, key: str) -> HttpResponseBase:
     """GET: the terms dialog (an htmx partial, or a page without JavaScript). POST: opt in/out."""
     feature = get_object_or_404(BetaFeature, key=key)
-    partner, membership = request.partner, request.membership  # type: ignore[attr-defined]
+    partner, membership = request.partner, request.membership
     next_url = safe_next_url(request, reverse("partners:settings-beta"))
     form = BetaOptInForm(request.POST or None)
     if request.method == "POST":
@@ -99,7 +99,7 @@ def settings_beta_feature(request: HttpRequest, key: str) -> HttpResponseBase:
     else:
         status = 200
     template = "partners/settings_beta_feature.html"
-    if request.htmx and request.method == "GET":  # type: ignore[attr-defined]
+    if request.htmx and request.method == "GET":
         template += "#beta-dialog"
     return render(
         request,
@@ -109,10 +109,10 @@ def settings_beta_feature(request: HttpRequest, key: str) -> HttpResponseBase:
     )
 
 
-def _team_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
+def _team_page(request: PartnerRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
     context = {
-        "members": team_members(partner=request.partner),  # type: ignore[attr-defined]
-        "invitations": invitations_of(partner=request.partner),  # type: ignore[attr-defined]
+        "members": team_members(partner=request.partner),
+        "invitations": invitations_of(partner=request.partner),
         "add_form": InvitationForm(),
         "invitation_days": settings.INVITATION_MAX_AGE_DAYS,
         "roles": Membership.Role.choices,
@@ -128,7 +128,7 @@ def _mail_after_commit(invitation: Invitation) -> None:
 
 
 @super_admin_required
-def settings_team(request: HttpRequest) -> HttpResponse:
+def settings_team(request: PartnerRequest) -> HttpResponse:
     """The team and its open invitations; POST invites an email with a role."""
     if request.method != "POST":
         return _team_page(request)
@@ -137,7 +137,7 @@ def settings_team(request: HttpRequest) -> HttpResponse:
         return _team_page(request, status=400, add_form=form)
     try:
         invitation = invitation_create(
-            partner=request.partner,  # type: ignore[attr-defined]
+            partner=request.partner,
             by=cast(User, request.user),
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
@@ -154,12 +154,12 @@ def settings_team(request: HttpRequest) -> HttpResponse:
 
 
 def _invitation_changed(
-    request: HttpRequest, invitation_id: int, change: Callable[..., Invitation]
+    request: PartnerRequest, invitation_id: int, change: Callable[..., Invitation]
 ) -> Invitation | HttpResponse:
     """Apply ``change`` (resend or revoke) to one of the partner's open invitations, or the
     team page with why not: 404 for no such open invitation, 400 for any other refusal."""
     try:
-        return change(partner=request.partner, invitation_id=invitation_id)  # type: ignore[attr-defined]
+        return change(partner=request.partner, invitation_id=invitation_id)
     except InvitationError as error:
         status = 404 if isinstance(error, InvitationNotOpen) else 400
         return _team_page(request, status=status, error=str(error))
@@ -167,7 +167,7 @@ def _invitation_changed(
 
 @require_POST
 @super_admin_required
-def settings_invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def settings_invitation_resend(request: PartnerRequest, invitation_id: int) -> HttpResponse:
     invitation = _invitation_changed(request, invitation_id, invitation_resend)
     if isinstance(invitation, HttpResponse):
         return invitation
@@ -180,7 +180,7 @@ def settings_invitation_resend(request: HttpRequest, invitation_id: int) -> Http
 
 @require_POST
 @super_admin_required
-def settings_invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def settings_invitation_revoke(request: PartnerRequest, invitation_id: int) -> HttpResponse:
     invitation = _invitation_changed(request, invitation_id, invitation_revoke)
     if isinstance(invitation, HttpResponse):
         return invitation
@@ -190,14 +190,14 @@ def settings_invitation_revoke(request: HttpRequest, invitation_id: int) -> Http
 
 @require_POST
 @super_admin_required
-def settings_team_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    member = get_object_or_404(Membership, partner=request.partner, pk=membership_id)  # type: ignore[attr-defined]
+def settings_team_role(request: PartnerRequest, membership_id: int) -> HttpResponse:
+    member = get_object_or_404(Membership, partner=request.partner, pk=membership_id)
     form = TeamRoleForm(request.POST)
     if not form.is_valid():
         return _team_page(request, status=400, error="Choose a valid role.")
     try:
         team_member_role_set(
-            partner=request.partner,  # type: ignore[attr-defined]
+            partner=request.partner,
             membership_id=member.pk,
             role=form.cleaned_data["role"],
         )
@@ -210,10 +210,10 @@ def settings_team_role(request: HttpRequest, membership_id: int) -> HttpResponse
 
 @require_POST
 @super_admin_required
-def settings_team_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    member = get_object_or_404(Membership, partner=request.partner, pk=membership_id)  # type: ignore[attr-defined]
+def settings_team_remove(request: PartnerRequest, membership_id: int) -> HttpResponse:
+    member = get_object_or_404(Membership, partner=request.partner, pk=membership_id)
     try:
-        team_member_remove(partner=request.partner, membership_id=member.pk)  # type: ignore[attr-defined]
+        team_member_remove(partner=request.partner, membership_id=member.pk)
     except TeamError as error:
         return _team_page(request, status=400, error=str(error))
     messages.success(request, f"{member.user.email} has been removed from your team.")
@@ -222,7 +222,7 @@ def settings_team_remove(request: HttpRequest, membership_id: int) -> HttpRespon
     return redirect("partners:settings-team")
 
 
-def _tokens_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
+def _tokens_page(request: PartnerRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
     context = {
         "tokens": api_tokens_of(user=cast(User, request.user)),
         "form": ApiTokenCreateForm(),
@@ -234,7 +234,7 @@ def _tokens_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> Ht
 
 @never_cache
 @partner_required
-def settings_api_tokens(request: HttpRequest) -> HttpResponse:
+def settings_api_tokens(request: PartnerRequest) -> HttpResponse:
     if request.method != "POST":
         return _tokens_page(request)
     form = ApiTokenCreateForm(request.POST)
@@ -250,7 +250,7 @@ def settings_api_tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @partner_required
-def settings_api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def settings_api_token_revoke(request: PartnerRequest, token_id: int) -> HttpResponse:
     if not api_token_revoke(user=cast(User, request.user), token_id=token_id):
         return _tokens_page(request, status=404, error="No such active token.")
     messages.success(request, "The token has been revoked: it no longer works.")

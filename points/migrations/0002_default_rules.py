@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db import migrations
 
+from program.engine import default_rules
+
 
 def load(apps, schema_editor):
-    from program.engine import default_rules
-
     rules = default_rules()
     FxRate = apps.get_model("points", "FxRate")
     GrowthMarket = apps.get_model("points", "GrowthMarket")

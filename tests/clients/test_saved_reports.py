@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import SavedReport
-from clients.services import saved_report_create
 from recompute.services import points_recompute
 from reports.reports import DateRange, ReportSpec, report_summary, saved_report_spec
+from reports.services import saved_report_create
 from tests.factories import DealFactory
 
 from .conftest import END, START

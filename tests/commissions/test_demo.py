@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from commissions.models import CommissionLine, CommissionPayment, MonthEndRate
-from demo.commissions import commissions_demo_seed
+from demo.seed.commissions import commissions_demo_seed
 from tests.factories import ClientFactory, DealFactory, MrrFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db

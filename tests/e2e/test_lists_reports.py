@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from clients.services import saved_report_create, static_list_add_clients, static_list_create
+from clients.services import static_list_add_clients, static_list_create
 from recompute.services import points_recompute
 from reports.reports import DateRange, ReportSpec
+from reports.services import saved_report_create
 from tests.factories import ClientFactory, DealFactory, MrrFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -9,9 +9,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import Max, Sum
 
-from clients.selectors import client_rows
 from points.models import LedgerEntry, PairBalance
-from points.selectors import balances_are_current, pair_balances_on, partner_totals
+from points.selectors import balances_are_current, client_rows, pair_balances_on, partner_totals
 from points.services import ledger_adjust
 from program.models import Track
 from recompute.services import points_recompute

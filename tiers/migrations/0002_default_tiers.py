@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db import migrations
 
+from program.engine import default_rules
+
 
 def load(apps, schema_editor):
-    from program.engine import default_rules
-
     rules = default_rules()
     Tier = apps.get_model("tiers", "Tier")
     TierRequirement = apps.get_model("tiers", "TierRequirement")

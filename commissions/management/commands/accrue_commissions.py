@@ -7,13 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from commissions.services import (
-    RESTATE_MONTHS,
-    CommissionError,
-    commissions_accrue,
-    parse_month,
-    previous_month,
-)
+from commissions.periods import CommissionError, parse_month, previous_month
+from commissions.services import RESTATE_MONTHS, commissions_accrue
 from core.ids import parse_whole_number
 
 # A century: further back than any program history, and short enough to list its months.

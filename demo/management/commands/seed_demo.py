@@ -17,6 +17,7 @@ from demo.seed import (
     demo_highlights,
     demo_seed,
 )
+from demo.seed.bench import BENCH_PASSWORD, LARGEST_LOGIN, BenchSeedError, bench_seed
 
 
 class Command(BaseCommand):
@@ -86,8 +87,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def _bench(self, *, scale: float, seed: int) -> None:
-        from demo.bench import BENCH_PASSWORD, LARGEST_LOGIN, BenchSeedError, bench_seed
-
         try:
             result = bench_seed(
                 scale=scale, seed=seed, workers=os.cpu_count() or 1, say=self.stdout.write

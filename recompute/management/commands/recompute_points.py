@@ -1,7 +1,7 @@
 """``manage.py recompute_points``: the nightly recompute by hand, for one date or a range.
 
 Every day must be today or a past day on or after the first day the program's rules are in
-force (``points.services.recompute_date_check``), and a range covers at most
+force (``program.dates.recompute_date_check``), and a range covers at most
 ``RECOMPUTE_MAX_RANGE_DAYS`` days: a date out of bounds stops the command with one line before
 anything is written. A range prints each day's progress and the time left.
 """

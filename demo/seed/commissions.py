@@ -18,11 +18,11 @@ from commissions.services import (
     month_end,
     previous_month,
 )
+from demo.seed.reference import HISTORY_MONTHS
 from partners.models import Partner
 from program import engine
 from program.rules import rules_load
 
-HISTORY_MONTHS = 24
 _WOBBLE = Decimal("0.001")  # steps of 0.1%, within ±3% of the program rate
 
 

@@ -18,12 +18,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from clients.models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
-from partners.models import Membership, Partner
+from partners.models import BetaFeature, Membership, Partner
+from partners.services import TIER_POINTS_BETA, beta_opt_in
 from points.models import LedgerEntry
 from points.selectors import partner_id_ranges
 from program import engine
@@ -42,11 +44,13 @@ LARGEST_LOGIN = "largest@bench.example"
 
 
 class BenchSeedError(Exception):
-    pass
+    """The benchmark data set cannot be written into this database."""
 
 
 @dataclass
 class BenchResult:
+    """What ``bench_seed`` wrote (rows per table) and how long each step took."""
+
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -67,9 +71,6 @@ def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[Sequence[Any]
 
 def _opt_into_tier_points(user: Any) -> None:
     """The largest partner's login sees the Tier Points pages (breakdown, calculator)."""
-    from partners.models import BetaFeature
-    from partners.services import TIER_POINTS_BETA, beta_opt_in
-
     feature = BetaFeature.objects.filter(key=TIER_POINTS_BETA).first()
     if feature is not None:
         membership = Membership.objects.select_related("partner").get(user=user)
@@ -202,8 +203,6 @@ def bench_seed(
             ),
         )  # fmt: skip
         partner_ids = _ids(Partner)
-        from django.contrib.auth import get_user_model
-
         user = get_user_model().objects.create(
             username=LARGEST_LOGIN, email=LARGEST_LOGIN, password=make_password(BENCH_PASSWORD)
         )
