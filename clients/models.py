@@ -3,15 +3,17 @@ saved reports."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q
 from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 
 from partners.models import Partner
+from program.engine import add_months
 from program.models import DealType
 
 
@@ -57,6 +59,20 @@ class DealQuerySet(models.QuerySet["Deal"]):
 
     def closed_between(self, start: date, end: date) -> DealQuerySet:
         return self.filter(closed_on__gte=start, closed_on__lte=end)
+
+    def closed_in_12_months_to(self, day: date) -> DealQuerySet:
+        """Closed in the 12 months that end on ``day``: after the same day a year before."""
+        return self.closed_between(add_months(day, -12) + timedelta(days=1), day)
+
+    def won_on(self, day: date) -> DealQuerySet:
+        """Won, and not reversed on or before ``day`` (a later reversal still counts as won)."""
+        return self.filter(
+            Q(stage=Deal.Stage.CLOSED_WON) | Q(stage=Deal.Stage.REVERSED, reversed_on__gt=day)
+        )
+
+    def won_in_12_months_to(self, day: date) -> DealQuerySet:
+        """Won in the 12 months to ``day`` and still won on it (PROGRAM.md §4, §8)."""
+        return self.won_on(day).closed_in_12_months_to(day)
 
 
 class Deal(models.Model):
@@ -114,6 +130,17 @@ class Deal(models.Model):
 class ManagedAssignmentQuerySet(models.QuerySet["ManagedAssignment"]):
     def active_on(self, on: date) -> ManagedAssignmentQuerySet:
         return self.filter(Q(end__isnull=True) | Q(end__gt=on), start__lte=on)
+
+    def co_managers_on(self, on: date) -> models.QuerySet[Any]:
+        """For a ``Subquery``: how many partners manage ``OuterRef("client_id")`` on ``on``."""
+        return (
+            self.active_on(on)
+            .filter(client_id=OuterRef("client_id"))
+            .order_by()
+            .values("client_id")
+            .annotate(n=Count("partner_id", distinct=True))
+            .values("n")
+        )
 
 
 class ManagedAssignment(models.Model):

@@ -101,8 +101,7 @@ def sourced_deals_12m(*, partner: Partner, on: date) -> list[SourcedDeal]:
     rules = rules_load()
     deals = (
         Deal.objects.filter(partner=partner, deal_type=Deal.DealType.SOURCED)
-        .filter(Q(stage=Deal.Stage.CLOSED_WON) | Q(stage=Deal.Stage.REVERSED, reversed_on__gt=on))
-        .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
+        .won_in_12_months_to(on)
         .select_related("client")
         .order_by("-closed_on", "-id")
     )

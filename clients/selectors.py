@@ -35,7 +35,7 @@ def client_id_sets(*, partner: Partner, on: date) -> tuple[QuerySet, QuerySet]:
     won = (
         Deal.objects.filter(partner=partner)
         .closed_won()
-        .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
+        .closed_in_12_months_to(on)
         .values("client_id")
     )
     return managed, won
@@ -257,10 +257,7 @@ def sourced_mrr_12m(*, partner: Partner, on: date, rules: engine.Rules) -> Decim
     def compute() -> Decimal:
         deals = (
             Deal.objects.filter(partner=partner, deal_type=Deal.DealType.SOURCED)
-            .filter(
-                Q(stage=Deal.Stage.CLOSED_WON) | Q(stage=Deal.Stage.REVERSED, reversed_on__gt=on)
-            )
-            .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
+            .won_in_12_months_to(on)
             .order_by()
             .values_list("mrr", "client__currency", "closed_on")
         )

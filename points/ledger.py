@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Subquery, Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from clients.models import Deal, ManagedAssignment, MrrRecord
@@ -210,13 +210,7 @@ def expiries_append(*, on: date, partner_ids: list[int] | None) -> int:
 def _active_pairs(*, on: date, partner_ids: list[int] | None) -> Any:
     """Assignments active on ``on`` with their client's co-managers and latest MRR."""
     active = ManagedAssignment.objects.active_on(on)
-    co_managers = (
-        active.filter(client_id=OuterRef("client_id"))
-        .order_by()
-        .values("client_id")
-        .annotate(n=Count("partner_id", distinct=True))
-        .values("n")
-    )
+    co_managers = ManagedAssignment.objects.co_managers_on(on)
     latest_mrr = MrrRecord.objects.filter(client_id=OuterRef("client_id"), date__lte=on).order_by(
         "-date"
     )

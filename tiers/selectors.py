@@ -4,10 +4,10 @@ and the classic (MRR) standing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 
 from clients.models import Deal, ManagedAssignment, MrrRecord
 from clients.selectors import csr_average_12m
@@ -274,10 +274,7 @@ def classic_standing(
         (
             rules.usd(mrr, currency, closed_on)
             for mrr, currency, closed_on in Deal.objects.filter(partner=partner)
-            .filter(
-                Q(stage=Deal.Stage.CLOSED_WON) | Q(stage=Deal.Stage.REVERSED, reversed_on__gt=on)
-            )
-            .closed_between(engine.add_months(on, -12) + timedelta(days=1), on)
+            .won_in_12_months_to(on)
             .order_by()
             .values_list("mrr", "client__currency", "closed_on")
             if closed_on is not None
@@ -285,13 +282,7 @@ def classic_standing(
         Decimal(0),
     )
     active = ManagedAssignment.objects.active_on(on)
-    co_managers = (
-        active.filter(client_id=OuterRef("client_id"))
-        .order_by()
-        .values("client_id")
-        .annotate(n=Count("partner_id", distinct=True))
-        .values("n")
-    )
+    co_managers = ManagedAssignment.objects.co_managers_on(on)
     latest = MrrRecord.objects.filter(client_id=OuterRef("client_id"), date__lte=on).order_by(
         "-date"
     )
