@@ -22,7 +22,7 @@ TAGS = ["commissions"]
 
 
 class StrictLineQuerySerializer(LineQuerySerializer):
-    """The line filters with ``client`` in the strict id grammar (``partner_portal.ids``):
+    """The line filters with ``client`` in the strict id grammar (``core.ids``):
     ``?client=𝟙`` or ``?client= 1`` is a 400, not client 1."""
 
     client = IdQueryField(required=False, help_text="A client id.")

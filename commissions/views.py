@@ -56,7 +56,7 @@ def _statement_filter(
     nor a client, the latest month with lines is shown."""
     chosen = StatementFilter()
     month_text = request.GET.get("month", "").strip()
-    # Not stripped: an id is its ASCII digits and nothing else (see partner_portal.ids).
+    # Not stripped: an id is its ASCII digits and nothing else (see core.ids).
     client_text = request.GET.get("client", "")
     if month_text:
         try:

@@ -9,13 +9,13 @@ pagination, the CSV and XLSX answers of list endpoints, and the documented error
   exceeded rate answers 429 with ``Retry-After``.
 - Lists: page-number pagination over a stable order; ``?format=csv`` or ``?format=xlsx``
   answers every filtered row (not one page) as a streamed download through
-  ``partner_portal.exports``, so cells that a spreadsheet would run as formulas are
+  ``core.exports``, so cells that a spreadsheet would run as formulas are
   neutralised.
-- Ids and pages: one strict grammar (``partner_portal.ids``): a path id that is not 1 to 19
+- Ids and pages: one strict grammar (``core.ids``): a path id that is not 1 to 19
   ASCII digits for a number from 1 to 2**62 answers 404, a malformed ``?page=``,
   ``?page_size=`` or id filter answers 400 naming it; a page past the last answers 404.
 - Bodies: JSON only, at most ``MAX_BODY_BYTES`` (1 MiB) and ``MAX_DEPTH`` (32) levels of
-  nesting (``partner_portal.parsers``), else 400; a field an operation does not know
+  nesting (``core.parsers``), else 400; a field an operation does not know
   answers 400 under its name (``StrictInputSerializer``).
 """
 
@@ -173,7 +173,7 @@ def name_field(max_length: int, **kwargs: Any) -> serializers.RegexField:
 
 
 def object_id(value: Any) -> int:
-    """An id from the URL (``partner_portal.ids`` grammar); anything else is a 404."""
+    """An id from the URL (``core.ids`` grammar); anything else is a 404."""
     number = parse_id(value)
     if number is None:
         raise exceptions.NotFound("Not found.")
@@ -181,7 +181,7 @@ def object_id(value: Any) -> int:
 
 
 class IdQueryField(serializers.IntegerField):
-    """An id in a query string, in the strict grammar of ``partner_portal.ids`` (DRF's own
+    """An id in a query string, in the strict grammar of ``core.ids`` (DRF's own
     IntegerField would read '𝟙', ' 1' or '1.0' as 1)."""
 
     default_error_messages = {"invalid": ID_MESSAGE}
@@ -313,7 +313,7 @@ class StrictFilterSet(django_filters.FilterSet):
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.Filter):
-    """An id filter in the strict grammar of ``partner_portal.ids`` (anything else is a 400 on
+    """An id filter in the strict grammar of ``core.ids`` (anything else is a 400 on
     that parameter)."""
 
     field_class = IdFormField
@@ -361,7 +361,7 @@ def decimal(places: int = 2, **kwargs: Any) -> serializers.DecimalField:
 
 
 class FigureField(serializers.DecimalField):
-    """A read-only points figure as shown (``partner_portal.figures.shown``): a string with 2
+    """A read-only points figure as shown (``core.figures.shown``): a string with 2
     places, rounded half-up from the exact value, the digits the pages and exports show."""
 
     def __init__(self, **kwargs: Any) -> None:

@@ -5,7 +5,7 @@ that stands beside its parts is the sum of the parts as shown (``shown_sum``, ``
 a client's combined points are its shown sold plus its shown managed points, a partner's total
 is its shown sold plus its shown managed points, and a dialog's or report's total is the sum of
 its rows as shown. Pages format a figure with ``formatted`` (the ``figure`` filter of
-``{% load figures %}``), the API with ``partner_portal.api.figure``, and exports write the
+``{% load figures %}``), the API with ``core.api.figure``, and exports write the
 ``shown`` Decimal: so the same figure has the same digits everywhere. Tier requirements are
 compared with the shown figures (``tiers.services.performance_tiers``).
 

@@ -1,6 +1,6 @@
 """The JSON body parser of the API: bounded in size and in nesting depth.
 
-A module of its own (not ``partner_portal.api``) because DRF imports its
+A module of its own (not ``core.api``) because DRF imports its
 ``DEFAULT_PARSER_CLASSES`` while ``rest_framework.views`` loads, before the API module could be.
 
 - A body over ``MAX_BODY_BYTES`` bytes answers 400 without being read further.

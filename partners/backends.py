@@ -14,7 +14,7 @@ from partners.security import accounts_named
 
 class EmailBackend(ModelBackend):
     """Django's model backend, looking the account up by its normalised email or username
-    (``partner_portal.security.accounts_named``); both are unique whatever their case
+    (``partners.security.accounts_named``); both are unique whatever their case
     (migration ``partners/0004``), so at most one account matches."""
 
     def authenticate(

@@ -31,7 +31,7 @@ def recompute_date_check(
     """Refuse a recompute of ``on`` after today or before the first day a rule is in force.
 
     Today is the program's (``timezone.localdate()``): the ledger is append-only, so entries
-    dated ahead could never be taken back. Before ``points.rules.rules_first_day`` no FX rate,
+    dated ahead could never be taken back. Before ``program.rules.rules_first_day`` no FX rate,
     point rate or tier applies. Raises ``RecomputeDateError``; checks only, writes nothing.
     """
     today = today or timezone.localdate()

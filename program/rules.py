@@ -28,7 +28,7 @@ RULES_CACHE_SECONDS = 60
 def rules_load(*, use_cache: bool = True) -> engine.Rules:
     """The program's published rule tables as one immutable object for the pure engine.
 
-    Draft rule rows are left out until they are published (``points.rules.rules_publish``).
+    Draft rule rows are left out until they are published (``recompute.rules.rules_publish``).
     Cached briefly; saving any rule row clears the cache (see ``points.signals``).
     """
     if use_cache:

@@ -78,7 +78,7 @@ def _download(**kwargs: Any) -> HttpResponseBase:
 
 
 def _object_id(value: object) -> int:
-    """An id from a URL or form field (``partner_portal.ids`` grammar); anything else is a
+    """An id from a URL or form field (``core.ids`` grammar); anything else is a
     404."""
     return id_or_404(value)
 

@@ -50,7 +50,7 @@ def breakdown_rows(
     ``-`` first for descending. One query, whatever the number of clients.
 
     The annotated points are exact (``combined`` is there to sort on): a page shows its rows
-    through ``partner_portal.figures.with_shown_points``, whose combined is the sum of the
+    through ``core.figures.with_shown_points``, whose combined is the sum of the
     sold and managed points as shown.
     """
     rows = client_rows(partner=partner, on=on).annotate(

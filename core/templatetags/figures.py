@@ -1,7 +1,7 @@
 """``{% load figures %}``: the one way templates show a points figure (PROGRAM.md §8a).
 
 ``{{ value|figure }}`` writes a figure rounded half-up to 2 places from its exact value, with
-thousands separators ("1,234.57"): the digits of ``partner_portal.figures.shown``, which the
+thousands separators ("1,234.57"): the digits of ``core.figures.shown``, which the
 API and the exports use too. ``{{ ratio|percent }}`` writes a ratio as a percentage ("85").
 Neither does arithmetic between figures: a total is computed, from the parts as shown, by the
 selector or view that passes it in.

@@ -45,7 +45,7 @@ password_reset_mails = AttemptCounter(
 
 class LoginForm(AuthenticationForm):
     """Django's login form, with the email compared normalised and in lower case (the limits of
-    ``partner_portal.security`` apply in the authentication backends)."""
+    ``partners.security`` apply in the authentication backends)."""
 
     def clean_username(self) -> str:
         return normalise_email(self.cleaned_data.get("username"))
