@@ -38,10 +38,10 @@ test: install  ## Run the whole suite (browser tests skip without Chromium, exce
 	$(BIN)/python -m pytest
 
 fuzz: install  ## Hypothesis and schemathesis tests with random seeds and more examples
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_inputs.py \
-		tests/api/test_schema.py tests/test_exports.py tests/points/test_engine_properties.py \
-		tests/points/test_calculator_properties.py tests/points/test_calculator_api.py \
-		tests/points/test_ledger_state_machine.py tests/points/test_recompute.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_inputs.py tests/test_fuzz_api.py \
+		tests/api/test_schema.py tests/core/test_exports.py tests/program/test_engine_properties.py \
+		tests/tierpage/test_calculator_properties.py tests/tierpage/test_calculator_api.py \
+		tests/points/test_ledger_state_machine.py tests/recompute/test_recompute.py
 
 lint: install  ## ruff (lint and format check), import-linter's layer contracts and mypy with django-stubs
 	$(BIN)/ruff check .

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.db.models import Model
 from django.test import Client as HttpClient
 from hypothesis import settings as hypothesis_settings
 
+from clients.selectors import account_data_changed
+from partner_portal.celery import app as celery_app
 from partners.models import Membership, Partner
+from program.models import FxRate
+from program.rules import rules_cache_clear, rules_load
 
 from .factories import PASSWORD, MembershipFactory, PartnerFactory, UserFactory
 
@@ -80,6 +88,28 @@ def personas(db: None) -> Personas:
     )
 
 
+class _ShippedRuleApps:
+    """The app registry as the data migrations that ship the default rules address it.
+
+    They name each rule table by the app that held it when they were written (``points``,
+    ``tiers``); those models are ``program``'s now, on the same tables.
+    """
+
+    MOVED = {
+        ("points", "fxrate"),
+        ("points", "growthmarket"),
+        ("points", "pointrate"),
+        ("tiers", "tier"),
+        ("tiers", "tierrequirement"),
+        ("tiers", "reviewdate"),
+    }
+
+    def get_model(self, app_label: str, model_name: str) -> type[Model]:
+        if (app_label, model_name.lower()) in self.MOVED:
+            app_label = "program"
+        return apps.get_model(app_label, model_name)
+
+
 @pytest.fixture(autouse=True)
 def _program_rules(request: pytest.FixtureRequest) -> None:
     """Transactional tests flush every table; put the default rule tables back for them.
@@ -93,15 +123,10 @@ def _program_rules(request: pytest.FixtureRequest) -> None:
     if not transactional:
         return
     request.getfixturevalue("transactional_db")
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from program.models import FxRate
-
     if not FxRate.objects.exists():
-        import_module("points.migrations.0002_default_rules").load(apps, None)
-        import_module("tiers.migrations.0002_default_tiers").load(apps, None)
+        shipped = _ShippedRuleApps()
+        import_module("points.migrations.0002_default_rules").load(shipped, None)
+        import_module("tiers.migrations.0002_default_tiers").load(shipped, None)
         import_module("partners.migrations.0003_tier_points_beta").load(apps, None)
 
 
@@ -110,11 +135,6 @@ def _fresh_caches(request: pytest.FixtureRequest, _program_rules: None) -> None:
     """Each test's database starts anew (and may reuse ids): so do the cached account metrics
     and rule tables. A test with a database gets its rules freshly cached, so that no cache
     entry of an earlier test expires in the middle of it (query counts stay exact)."""
-    from django.core.cache import cache
-
-    from clients.selectors import account_data_changed
-    from program.rules import rules_cache_clear, rules_load
-
     # Counters kept in the cache (login, password change and reset limits) start at zero.
     cache.clear()
     account_data_changed()
@@ -142,11 +162,9 @@ def _tasks_run_inline(request: pytest.FixtureRequest):
     if request.node.get_closest_marker("worker") is not None:
         yield
         return
-    from partner_portal.celery import app
-
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
     try:
         yield
     finally:
-        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+        celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved

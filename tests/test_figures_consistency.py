@@ -34,7 +34,7 @@ from reports.reports import DateRange, ReportSpec
 from reports.services import saved_report_create
 from tests.conftest import Personas
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
-from tests.tiers.helpers import give_clients
+from tests.tierpage.helpers import give_clients
 from tiers.selectors import standing_summary
 
 pytestmark = pytest.mark.django_db

@@ -18,6 +18,6 @@ WHITENOISE_USE_FINDERS = True
 
 # The test client's login() calls authenticate() without a request, which django-axes refuses,
 # and many tests log in over and over: throttling is off here and switched on by the tests that
-# prove the lockout (tests/security/test_login_throttling.py). The Content-Security-Policy of
+# prove the lockout (tests/security/test_login.py). The Content-Security-Policy of
 # base stays on, so the browser tests run every page under it.
 AXES_ENABLED = False

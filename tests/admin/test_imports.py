@@ -21,6 +21,7 @@ from clients.models import Client, Deal, ManagedAssignment, MrrRecord, Renewal
 from clients.resources import ClientResource, DealResource, MrrRecordResource
 from core.resources import import_errors
 from partners.models import Partner
+from program.models import FxRate
 from tests.factories import ClientFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -403,8 +404,6 @@ def test_partner_users_cannot_import_or_export(
 
 
 def test_a_confirmation_that_no_longer_validates_writes_nothing(staff: HttpClient) -> None:
-    from program.models import FxRate
-
     preview = dry_run(staff, Client, csv_bytes(CLIENTS))
     assert preview.context["confirm_form"] is not None
     FxRate.objects.filter(currency="EUR").delete()  # the rate goes away before the confirmation

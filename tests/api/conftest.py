@@ -25,7 +25,7 @@ from commissions.services import commissions_accrue
 from partners.models import Partner
 from partners.services import api_token_create
 from recompute.services import points_recompute
-from tests.tiers.helpers import give_clients
+from tests.tierpage.helpers import give_clients
 
 COMMISSION_MONTH = date(2025, 3, 1)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clients.models import Deal, Renewal
 from tests.factories import ClientFactory, DealFactory, MrrFactory
-from tests.tiers.helpers import give_clients
+from tests.tierpage.helpers import give_clients
 
 from .conftest import body
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from clients.models import Client
-from tests.tiers.helpers import give_clients
+from tests.tierpage.helpers import give_clients
 
 from .conftest import body, content, grow
 from .endpoints import list_urls

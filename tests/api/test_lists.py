@@ -6,9 +6,10 @@ import csv
 import io
 
 import pytest
+from rest_framework.test import APIClient
 
 from clients.models import StaticList, StaticListMember
-from tests.tiers.helpers import give_clients
+from tests.tierpage.helpers import give_clients
 
 from .conftest import body, content
 
@@ -104,8 +105,6 @@ def test_a_list_downloads_as_the_pages_export(api_for, acme_clients):
 
 
 def test_session_writes_need_the_csrf_token(personas, acme_clients):
-    from rest_framework.test import APIClient
-
     browser = APIClient(enforce_csrf_checks=True)
     browser.force_login(personas.alice.user)
     refused = browser.post(f"{API}/lists/", {"name": "No token"}, format="json")

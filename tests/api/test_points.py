@@ -1,12 +1,14 @@
 """Point changes over a range, the per-client rows behind each figure, the ledger and the
-points history: the dashboard's hand-computed scenario (tests/clients/conftest.py) as JSON."""
+points history: the dashboard's hand-computed scenario (tests/reports/scenario.py) as JSON."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 
 from points.models import LedgerEntry
-from tests.clients.conftest import END, START, scenario  # noqa: F401
+from tests.reports.scenario import END, START, scenario  # noqa: F401
 
 from .conftest import body
 
@@ -67,8 +69,6 @@ def test_rows_add_up_to_their_figure(api_for, scenario, kind):  # noqa: F811
     alice = api_for("alice")
     figure = body(alice.get(f"{API}/points/changes/?{RANGE}"))[kind]
     rows = body(alice.get(f"{API}/points/changes/{kind}/?{RANGE}"))["results"]
-    from decimal import Decimal
-
     assert sum(Decimal(r["points"]) for r in rows) == Decimal(figure)
 
 
@@ -122,8 +122,6 @@ def test_points_history_has_monthly_snapshots_and_a_projection(api_for, world):
     assert [m["day"] for m in data["projection"]] == sorted(m["day"] for m in data["projection"])
     assert len(data["projection"]) == 3
     latest = data["monthly"][-1]
-    from decimal import Decimal
-
     assert Decimal(latest["total"]) == Decimal(latest["sold"]) + Decimal(latest["managed"])
     assert Decimal(latest["sold"]) > 0
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from clients.models import SavedReport
-from tests.clients.conftest import END, START, scenario  # noqa: F401
+from tests.reports.scenario import END, START, scenario  # noqa: F401
 
 from .conftest import body
 

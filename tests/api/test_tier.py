@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from clients.models import Deal
-from tests.tiers.helpers import give_clients, opt_in
+from tests.tierpage.helpers import give_clients, opt_in
 
 from .conftest import body, content
 

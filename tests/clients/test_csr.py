@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +20,7 @@ from clients.metrics import account_metrics_of, account_metrics_refresh
 from clients.models import AccountMetrics, Deal
 from clients.overview import csr_months
 from clients.selectors import complete_months, csr_average_12m, csr_month_details
+from clients.tasks import PENDING_KEY
 from program import engine
 from program.rules import rules_load
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
@@ -182,10 +184,6 @@ def test_pages_read_the_stored_metrics_and_a_change_recomputes_them(
 
 
 def test_a_burst_of_saves_asks_for_one_recompute(personas, django_capture_on_commit_callbacks):
-    from django.core.cache import cache
-
-    from clients.tasks import PENDING_KEY
-
     client = ClientFactory()
     AssignmentFactory(partner=personas.acme, client=client, start=months_ago(20))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -17,7 +17,7 @@ from points.models import DailySnapshot
 from program import engine
 from recompute.services import points_recompute
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
-from tests.tiers.helpers import give_clients, opt_in, tier_points_feature
+from tests.tierpage.helpers import give_clients, opt_in, tier_points_feature
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

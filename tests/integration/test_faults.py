@@ -40,7 +40,7 @@ from partners.models import Partner
 from points.models import DailySnapshot, LedgerEntry
 from recompute.models import RecomputeRun
 from recompute.services import BROKER_UNREACHABLE, points_recompute
-from recompute.tasks import points_recompute_task
+from recompute.tasks import points_recompute_task, recompute_runs_requeue_task
 from tests.factories import (
     PASSWORD,
     AssignmentFactory,
@@ -378,8 +378,6 @@ def test_with_redis_down_pages_serve_healthz_names_the_broker_and_runs_wait(
     outage_redis.start()
     assert alice.get("/healthz").status_code == 200
     workers.append(start_worker(None, CELERY_BROKER_URL=f"{outage_redis.url}/0"))
-    from recompute.tasks import recompute_runs_requeue_task
-
     # what beat does every minute, through the worker
     recompute_runs_requeue_task.apply_async(ignore_result=True)
     run = wait_until(

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.models import BetaOptIn
-from tests.tiers.helpers import give_clients, tier_points_feature
+from tests.tierpage.helpers import give_clients, tier_points_feature
 
 pytestmark = pytest.mark.django_db
 FEATURE_URL = "/partner/settings/beta/tier-points/"

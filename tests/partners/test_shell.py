@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+import plotly
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -107,8 +110,6 @@ def test_healthz_answers_503_naming_the_broker_when_it_is_unreachable(client):
 
 
 def test_recompute_command_rejects_bad_dates_with_one_line(capsys):
-    from django.core.management import CommandError, call_command
-
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("recompute_points", "--date", "2025-02-30")
     with pytest.raises(CommandError, match="before"):
@@ -116,8 +117,6 @@ def test_recompute_command_rejects_bad_dates_with_one_line(capsys):
 
 
 def test_recompute_command_backfills_a_range_and_a_rerun_changes_nothing(capsys):
-    from django.core.management import call_command
-
     DealFactory(closed_on=date(2025, 3, 2))
     call_command("recompute_points", "--from", "2025-03-01", "--to", "2025-03-03")
     first = capsys.readouterr().out.splitlines()
@@ -129,10 +128,6 @@ def test_recompute_command_backfills_a_range_and_a_rerun_changes_nothing(capsys)
 
 
 def test_plotly_is_served_from_the_plotly_package_not_a_cdn(client):
-    from pathlib import Path
-
-    import plotly
-
     response = client.get("/static/vendor/plotly.min.js")
     assert response.status_code == 200
     served = b"".join(response.streaming_content) if response.streaming else response.content

@@ -14,7 +14,7 @@ from points.selectors import balances_are_current, client_rows, pair_balances_on
 from points.services import ledger_adjust
 from program.models import Track
 from recompute.services import points_recompute
-from tests.points.test_recompute_fanout import program
+from tests.recompute.test_recompute_fanout import program
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client as HttpClient
 
 from partners.models import UserSession
@@ -151,8 +152,6 @@ def test_password_change_works_and_keeps_the_session(personas):
 @pytest.mark.django_db(transaction=True)
 def test_upgrading_a_database_with_mixed_case_logins_normalises_them_and_adds_the_indexes():
     """The real migration, from the layout before it, on the test database's engine."""
-    from django.db.migrations.executor import MigrationExecutor
-
     before = [("partners", "0003_tier_points_beta")]
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client as HttpClient
 
 from core import plotly_csp
 
@@ -121,8 +122,6 @@ def test_every_response_carries_the_security_headers(personas, path):
 
 
 def test_the_csrf_cookie_is_http_only(db):
-    from django.test import Client as HttpClient
-
     response = HttpClient().get("/accounts/login/")
     cookie = response.cookies[settings.CSRF_COOKIE_NAME]
     assert cookie["httponly"] is True and cookie["samesite"] == "Lax"

@@ -30,7 +30,7 @@ from core.parsers import MAX_BODY_BYTES, MAX_DEPTH, json_depth
 from tests.api.conftest import Grown, grow
 from tests.api.endpoints import API, list_urls
 from tests.conftest import Personas
-from tests.tiers.helpers import opt_in
+from tests.tierpage.helpers import opt_in
 
 pytestmark = pytest.mark.django_db
 

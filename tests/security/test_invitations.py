@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -274,10 +276,6 @@ def test_resends_wait_between_mails_and_a_partner_sends_a_bounded_number_a_day(
 
 
 def test_the_upgrade_records_sessions_signed_in_before_it(personas):
-    from importlib import import_module
-
-    from django.apps import apps
-
     bob = personas.client_for("bob")
     UserSession.objects.all().delete()  # as for a session from before the upgrade
     import_module(

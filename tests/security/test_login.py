@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
+from partner_portal.settings import base, local
 from partners.models import Membership
 from partners.services import invitation_create, invitation_token
 from tests.factories import PASSWORD, UserFactory
@@ -154,8 +159,6 @@ def test_a_success_before_the_limit_clears_the_failures(personas, throttled):
 
 
 def test_throttling_is_on_in_every_settings_module_but_test():
-    from partner_portal.settings import base, local
-
     assert getattr(base, "AXES_ENABLED", True) is True
     assert getattr(local, "AXES_ENABLED", True) is True
     assert base.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
@@ -208,11 +211,6 @@ def test_the_session_ends_with_the_browser_and_after_its_age(personas):
 
 
 def test_an_expired_session_is_logged_out(personas, settings):
-    from datetime import timedelta
-
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
     http = HttpClient()
     log_in(http, personas.alice.user.username, PASSWORD)
     assert http.get("/partner/dashboard/").status_code == 200
