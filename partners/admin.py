@@ -1,7 +1,8 @@
-"""Admin for partner organisations, their members and PDMs, plus the shared admin helpers.
+"""Admin for partner organisations, their members and PDMs, users, beta features, API tokens,
+invitations and sessions.
 
-``ReadOnlyModelAdmin`` and ``changelist_link`` live here because every other app depends on
-``partners``; the ledger, standing, review and commission-line admins build on them.
+The partner admin here is complete on its own (search, import/export, members); ``recompute``
+extends it with the program's columns and the recompute actions when it is installed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django_countries.filters import CountryFilter
 
 from core.admin import (
     ActionPermissionsMixin,
+    ProgramImportExportMixin,
     ProgramModelAdmin,
     ReadOnlyModelAdmin,
     changelist_link,
@@ -32,14 +34,48 @@ from partners.models import (
     PartnerManagerContact,
     UserSession,
 )
+from partners.resources import CertificationResource, PartnerResource
 
 User = get_user_model()
 
 
-# --- shared helpers -------------------------------------------------------------------------
+class MembershipInline(admin.TabularInline):
+    """The users of a partner organisation, on the partner's page."""
+
+    model = Membership
+    fk_name = "partner"
+    extra = 0
+    fields = ("user", "role", "joined_at")
+    readonly_fields = ("joined_at",)
+    autocomplete_fields = ("user",)
+    ordering = ("user__email",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        return super().get_queryset(request).select_related("user")
 
 
-# --- partners -------------------------------------------------------------------------------
+@admin.register(Partner)
+class PartnerAdmin(ProgramImportExportMixin, ProgramModelAdmin):
+    resource_classes = [PartnerResource, CertificationResource]
+    list_display: tuple[str, ...] = (
+        "name",
+        "country",
+        "pdm",
+        "certified_until",
+        "elite_invited",
+        "created_at",
+    )
+    search_fields = ("name", "external_id", "pdm__name", "memberships__user__email")
+    list_select_related = ("pdm",)
+    autocomplete_fields = ("pdm",)
+    ordering = ("name",)
+    inlines = (MembershipInline,)
+    readonly_fields = ["created_at"]
+    fieldsets = (
+        (None, {"fields": ("name", "external_id", "country", "payout_currency")}),
+        ("Program", {"fields": ("pdm", "certified_until", "elite_invited")}),
+        ("Records", {"fields": ("created_at",)}),
+    )
 
 
 @admin.register(PartnerManagerContact)
@@ -201,6 +237,3 @@ class UserSessionAdmin(ReadOnlyModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return [f for f in super().get_readonly_fields(request, obj) if f != "session_key"]
-
-
-# --- the other apps' admins: their actions need permissions too ----------------------------

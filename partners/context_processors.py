@@ -1,18 +1,16 @@
+"""The partner area's shell: the member's partner and the top navigation.
+
+The sections come from ``settings.PORTAL_NAV``: the project, which installs the feature apps,
+says which pages the navigation links to.
+"""
+
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-
-# (label, URL name, the URL namespace prefix that marks it active)
-NAV = (
-    ("Dashboard", "partners:dashboard", "partners:dashboard"),
-    ("Tier", "tiers:tier", "tiers:"),
-    ("Clients", "clients:list", "clients:"),
-    ("Commissions", "commissions:statements", "commissions:"),
-    ("Settings", "partners:settings", "partners:settings"),
-)
 
 
 def partner(request: HttpRequest) -> dict[str, Any]:
@@ -23,6 +21,6 @@ def partner(request: HttpRequest) -> dict[str, Any]:
         "membership": getattr(request, "membership", None),
         "nav_items": [
             {"label": label, "url": reverse(name), "active": current.startswith(prefix)}
-            for label, name, prefix in NAV
+            for label, name, prefix in settings.PORTAL_NAV
         ],
     }

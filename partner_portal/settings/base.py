@@ -207,6 +207,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "partners:dashboard"
+
+# The partner area's top navigation: (label, URL name, the view-name prefix that marks it active).
+PORTAL_NAV = (
+    ("Dashboard", "partners:dashboard", "partners:dashboard"),
+    ("Tier", "tiers:tier", "tiers:"),
+    ("Clients", "clients:list", "clients:"),
+    ("Commissions", "commissions:statements", "commissions:"),
+    ("Settings", "partners:settings", "partners:settings"),
+)
 LOGOUT_REDIRECT_URL = "login"
 # Invitation and password-reset links stay valid this long.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)

@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.urls import path, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -199,7 +199,7 @@ def _invitation_page(
 def _joined(request: HttpRequest, invitation: Invitation, user: User) -> HttpResponse:
     login(request, user, backend="partners.backends.EmailBackend")
     messages.success(request, f"Welcome to {invitation.partner.name}'s team.")
-    return HttpResponseRedirect(reverse("partners:dashboard"))
+    return HttpResponseRedirect(resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 @never_cache

@@ -1,5 +1,6 @@
-"""Admin of the partner list, whose actions run the recompute: "Recompute now" on the selected
-partners and "Recompute all"."""
+"""The partner list as the program's staff use it: ``partners``' admin of the partner, extended
+with the credited tier, the partner's records across apps, and the actions that run the
+recompute ("Recompute now" on the selected partners, "Recompute all")."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from django_countries.filters import CountryFilter
 
 from clients.models import Deal, ManagedAssignment
 from commissions.models import CommissionLine, CommissionPayment
-from core.admin import ProgramImportExportMixin, ProgramModelAdmin, links, staff_user
-from partners.models import Membership, Partner
-from partners.resources import CertificationResource, PartnerResource
+from core.admin import links, staff_user
+from partners.admin import PartnerAdmin
+from partners.models import Partner
 from points.models import DailySnapshot, LedgerEntry
 from program.dates import RecomputeDateError
 from program.models import Tier
@@ -45,24 +46,10 @@ class CreditedTierFilter(admin.SimpleListFilter):
         return queryset.filter(credited_tier_rank=value)
 
 
-class MembershipInline(admin.TabularInline):
-    """The users of a partner organisation, on the partner's page."""
+class ProgramPartnerAdmin(PartnerAdmin):
+    """``partners``' admin of the partner list, with what the program adds: the credited tier,
+    the member count, links to every record of the partner, and the recompute actions."""
 
-    model = Membership
-    fk_name = "partner"
-    extra = 0
-    fields = ("user", "role", "joined_at")
-    readonly_fields = ("joined_at",)
-    autocomplete_fields = ("user",)
-    ordering = ("user__email",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
-        return super().get_queryset(request).select_related("user")
-
-
-@admin.register(Partner)
-class PartnerAdmin(ProgramImportExportMixin, ProgramModelAdmin):
-    resource_classes = [PartnerResource, CertificationResource]
     change_list_template = "admin/partners/partner/program_change_list.html"
     actions = ("recompute_now",)
     list_display = (
@@ -88,8 +75,7 @@ class PartnerAdmin(ProgramImportExportMixin, ProgramModelAdmin):
     autocomplete_fields = ("pdm",)
     ordering = ("name",)
     date_hierarchy = "created_at"
-    inlines = (MembershipInline,)
-    readonly_fields = ("created_at", "credited_tier", "related_records")
+    readonly_fields = ["created_at", "credited_tier", "related_records"]
     fieldsets = (
         (None, {"fields": ("name", "external_id", "country", "payout_currency")}),
         ("Program", {"fields": ("pdm", "certified_until", "elite_invited", "credited_tier")}),
@@ -202,3 +188,7 @@ class PartnerAdmin(ProgramImportExportMixin, ProgramModelAdmin):
             (CommissionLine, "Commission lines", by_partner),
             (CommissionPayment, "Commission payments", by_partner),
         )
+
+
+admin.site.unregister(Partner)
+admin.site.register(Partner, ProgramPartnerAdmin)
