@@ -170,7 +170,7 @@ def csr_month_details(
 
 # The account metrics cached below change only with clients, deals, assignments, MRR records
 # and the FX rules; a save or delete of any of them moves the version on (``clients.signals``,
-# ``points.signals``). Writes that send no signal (bulk loads, raw SQL) are seen once the entry
+# ``program.signals``). Writes that send no signal (bulk loads, raw SQL) are seen once the entry
 # expires.
 ACCOUNT_DATA_VERSION_KEY = "account-data-version"
 ACCOUNT_METRICS_CACHE_SECONDS = 600

@@ -1,5 +1,6 @@
-"""What every ``/api/v1/`` endpoint shares: authentication, the partner scope, throttling,
-pagination, the CSV and XLSX answers of list endpoints, and the documented errors.
+"""What every ``/api/v1/`` endpoint shares: pagination, the CSV and XLSX answers of list
+endpoints, strict input fields and filters, figure fields, and the documented errors.
+``partners.api`` builds the partner-scoped views on them (authentication, scope, throttling):
 
 - Authentication: a personal API token (``Authorization: Token <key>``) or the browser
   session (which DRF checks for a CSRF token on unsafe methods).

@@ -10,7 +10,7 @@ its rows as shown. Pages format a figure with ``formatted`` (the ``figure`` filt
 compared with the shown figures (``tiers.services.performance_tiers``).
 
 Only Decimals (or ints) are accepted: a float is refused rather than rounded from its binary
-approximation. The ledger's own arithmetic stays exact (``points.engine``); this module only
+approximation. The ledger's own arithmetic stays exact (``program.engine``); this module only
 decides what is shown.
 """
 

@@ -6,7 +6,7 @@ plotly.js adds two kinds of ``<style>`` element at run time, both refused by ``s
 * its global rules (mode bar, hover labels, notifier), unless the page already has an element
   ``#plotly.js-style-global`` of class ``no-inline-styles``: then it leaves the styling to the
   page. The portal serves those rules as ``static/css/plotly.css``, extracted from the installed
-  bundle by :func:`plotly_css` (``python -m partner_portal.plotly_csp > static/css/plotly.css``
+  bundle by :func:`plotly_css` (``python -m core.plotly_csp > static/css/plotly.css``
   after an upgrade of plotly; a test fails while the file and the bundle differ);
 * the MapLibre stylesheet of its map traces, unless an element with the id
   :data:`MAPLIBRE_STYLE_ID` exists. The portal draws no maps, so ``templates/_plotly.html``
@@ -41,7 +41,7 @@ def plotly_css(bundle: str) -> str:
     match = _RULES.search(bundle)
     if match is None:
         raise ValueError("plotly.js's global style rules were not found in the bundle")
-    lines = ["/* plotly.js global styles, extracted by partner_portal/plotly_csp.py. */"]
+    lines = ["/* plotly.js global styles, extracted by core/plotly_csp.py. */"]
     for key, value in _PAIR.findall(match.group(1)):
         selector = re.sub(r"^,", " ,", _unquote(key))
         selector = selector.replace("X", ".js-plotly-plot .plotly").replace("Y", ".plotly-notifier")

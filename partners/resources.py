@@ -1,5 +1,5 @@
-"""Bulk import and export (django-import-export) of partners and certifications, and the shared
-widgets and base resource that every program import uses.
+"""Bulk import and export (django-import-export) of partners and certifications, built on
+``core.resources``.
 
 Every import is keyed by natural keys (a partner's name or external id, a client's domain), so
 the same file imported twice creates nothing new; it is all-or-nothing (any bad row rolls the

@@ -1,4 +1,4 @@
-"""Reads about a partner organisation, and the dashboard's figures (PROGRAM.md §7–8)."""
+"""Reads about a partner organisation: its team and its PDM."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The program's effective-dated rule tables, the append-only points ledger, daily snapshots."""
+"""The append-only points ledger, its pair balances and the daily snapshots."""
 
 from __future__ import annotations
 

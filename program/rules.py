@@ -29,7 +29,7 @@ def rules_load(*, use_cache: bool = True) -> engine.Rules:
     """The program's published rule tables as one immutable object for the pure engine.
 
     Draft rule rows are left out until they are published (``recompute.rules.rules_publish``).
-    Cached briefly; saving any rule row clears the cache (see ``points.signals``).
+    Cached briefly; saving any rule row clears the cache (see ``program.signals``).
     """
     if use_cache:
         cached = cache.get(RULES_CACHE_KEY)

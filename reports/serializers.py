@@ -141,7 +141,7 @@ class RangeSerializer(serializers.Serializer):
     """A date range: a preset, or ``custom`` with a start and an end (both inclusive).
 
     Left out: the last 30 days, or a custom range when a start or end is given. The range is
-    kept to the program's days (its first day to today, ``clients.reports.program_range``):
+    kept to the program's days (its first day to today, ``reports.ranges.program_range``):
     one entirely outside them is refused with a field message (``start`` for a range after
     today, ``end`` for one before the first day), one partly outside is clamped and
     ``range_notice`` says so.

@@ -1,7 +1,7 @@
 """The tier API: standing, insights, the Points Breakdown, a client's points, points history.
 
 Each endpoint serves the selectors of the Tier page and the dashboard (``tiers.selectors``,
-``tiers.breakdown``, ``partners.selectors``), scoped to the caller's partner.
+``tiers.breakdown``, ``tiers.progress``), scoped to the caller's partner.
 """
 
 from __future__ import annotations

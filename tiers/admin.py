@@ -1,4 +1,4 @@
-"""Admin for tiers and rules (editable) and the computed reviews and standings (view only)."""
+"""Admin for the tier reviews (run from here) and the computed results and standings (view only)."""
 
 from __future__ import annotations
 

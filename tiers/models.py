@@ -1,4 +1,4 @@
-"""Tiers, their effective-dated requirements, review dates, reviews and daily standings."""
+"""Tier reviews, their results and the daily standings (the tiers themselves are program's)."""
 
 from __future__ import annotations
 

@@ -113,7 +113,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # A miss, not an error, while Redis is down (partner_portal/cache.py).
+            # A miss, not an error, while Redis is down (core/cache.py).
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
@@ -165,7 +165,7 @@ CONTENT_SECURITY_POLICY = {
 # locked out for AXES_COOLOFF_TIME and the login page says so; the same email from another
 # address still logs in. ACCOUNT_FAILURE_LIMIT failures for one email from any addresses slow
 # further guessing: every address that has failed for it is then refused until the failures
-# age out, while an address that has not failed still logs in (partner_portal/security.py).
+# age out, while an address that has not failed still logs in (partners/security.py).
 # Behind TRUSTED_PROXY_COUNT reverse proxies the client address is read from X-Forwarded-For.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -194,7 +194,7 @@ PASSWORD_RESET_MAILS_PER_HOUR = env.int("PASSWORD_RESET_MAILS_PER_HOUR", default
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Bulk import and export in Django admin need the model's permissions: export "view", import
-# "add" (partners.admin.ProgramImportExportMixin also asks for "change" to import, as an import
+# "add" (core.admin.ProgramImportExportMixin also asks for "change" to import, as an import
 # updates the rows it finds by natural key). Unset, django-import-export lets any staff user in.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -1,7 +1,7 @@
 """The ledger cannot be rewritten: the ORM refuses, and on PostgreSQL the database refuses too.
 
 The one sanctioned removal is emptying the whole table (``TRUNCATE``, used by ``seed_demo
---force`` through ``clients.demo.demo_clear``), which fires no row trigger.
+--force`` through ``demo.seed.demo_clear``), which fires no row trigger.
 """
 
 from __future__ import annotations

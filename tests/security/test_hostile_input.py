@@ -1,7 +1,7 @@
 """Hostile input never gets a 500, never aliases another object, and deletes only what the
 caller may delete (the outside review's findings 3, 4, 5 and 7).
 
-- Ids and pages: only ASCII digits for 1 to 2**62 (``partner_portal.ids``). Python's ``int()``
+- Ids and pages: only ASCII digits for 1 to 2**62 (``core.ids``). Python's ``int()``
   reads '𝟙', '٣', ' 1' and '0_1' as 1 and refuses '¹' (which ``isdigit()`` accepts) and
   numbers of more than 4,300 digits: a path id like that is a 404 and a query parameter a 400
   naming it.
