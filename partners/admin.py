@@ -63,8 +63,16 @@ class PartnerAdmin(ProgramImportExportMixin, ProgramModelAdmin):
         "pdm",
         "certified_until",
         "elite_invited",
+        "payout_currency",
         "created_at",
     )
+    list_filter = [
+        ("country", CountryFilter),
+        "elite_invited",
+        "certified_until",
+        "payout_currency",
+    ]
+    date_hierarchy = "created_at"
     search_fields = ("name", "external_id", "pdm__name", "memberships__user__email")
     list_select_related = ("pdm",)
     autocomplete_fields = ("pdm",)

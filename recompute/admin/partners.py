@@ -14,7 +14,6 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django_countries.filters import CountryFilter
 
 from clients.models import Deal, ManagedAssignment
 from commissions.models import CommissionLine, CommissionPayment
@@ -63,18 +62,7 @@ class ProgramPartnerAdmin(PartnerAdmin):
         "member_count",
         "created_at",
     )
-    list_filter = (
-        CreditedTierFilter,
-        ("country", CountryFilter),
-        "elite_invited",
-        "certified_until",
-        "payout_currency",
-    )
-    search_fields = ("name", "external_id", "pdm__name", "memberships__user__email")
-    list_select_related = ("pdm",)
-    autocomplete_fields = ("pdm",)
-    ordering = ("name",)
-    date_hierarchy = "created_at"
+    list_filter = [CreditedTierFilter, *PartnerAdmin.list_filter]
     readonly_fields = ["created_at", "credited_tier", "related_records"]
     fieldsets = (
         (None, {"fields": ("name", "external_id", "country", "payout_currency")}),
