@@ -23,38 +23,14 @@ from django.utils import timezone
 
 from clients.models import Deal, MrrRecord
 from commissions.models import CommissionLine, MonthEndRate
-from commissions.payments import commission_payment_mark_paid, commission_payments_gather
+from commissions.payments import commission_payments_gather
 from commissions.periods import (
-    PAYMENT_DELAY_DAYS,
     CommissionError,
     month_end,
     month_of,
-    parse_month,
-    payment_scheduled_on,
-    previous_month,
-    quarter_of,
 )
 from program import engine
 from program.rules import rules_load
-
-__all__ = [
-    "BATCH",
-    "PAYMENT_DELAY_DAYS",
-    "RESTATE_MONTHS",
-    "SHARE",
-    "TERM_MONTHS",
-    "AccrualSummary",
-    "CommissionError",
-    "commission_payment_mark_paid",
-    "commission_payments_gather",
-    "commissions_accrue",
-    "month_end",
-    "month_of",
-    "parse_month",
-    "payment_scheduled_on",
-    "previous_month",
-    "quarter_of",
-]
 
 SHARE = Decimal("0.20")
 TERM_MONTHS = 36

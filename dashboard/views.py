@@ -34,16 +34,12 @@ from partners.selectors import partner_pdm
 from partners.tenancy import PartnerRequest, partner_required
 from program.engine import round_half_up
 from program.rules import rules_load
+from reports.ranges import CUSTOM, PRESETS, DateRange, ReportError, program_range
 from reports.reports import (
-    CUSTOM,
     DEAL_KINDS,
     POINT_KINDS,
-    PRESETS,
     REPORT_KINDS,
-    DateRange,
-    ReportError,
     ReportSpec,
-    program_range,
     report_summary,
     report_totals,
 )

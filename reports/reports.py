@@ -41,30 +41,7 @@ from partners.models import Partner
 from points.models import LedgerEntry
 from points.selectors import ledger_sum
 from program.models import Track
-from reports.ranges import CUSTOM, PRESETS, DateRange, ReportError, program_range
-
-__all__ = [
-    "CUSTOM",
-    "DEAL_COLUMNS",
-    "DEAL_KINDS",
-    "POINT_COLUMNS",
-    "POINT_KINDS",
-    "PRESETS",
-    "REPORT_KINDS",
-    "DateRange",
-    "ReportError",
-    "ReportSpec",
-    "ReportSummaryRow",
-    "program_range",
-    "report_client_ids",
-    "report_clients",
-    "report_columns",
-    "report_rows",
-    "report_summary",
-    "report_totals",
-    "saved_report_range",
-    "saved_report_spec",
-]
+from reports.ranges import PRESETS, DateRange, ReportError
 
 REPORT_KINDS: dict[str, str] = {
     "new_sold": "New sold points",

@@ -30,7 +30,8 @@ from clients.models import Client
 from partners.models import Membership, Partner
 from partners.services import api_token_create
 from recompute.services import points_recompute
-from reports.reports import DateRange, ReportSpec
+from reports.ranges import DateRange
+from reports.reports import ReportSpec
 from reports.services import saved_report_create
 from tests.conftest import Personas
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory

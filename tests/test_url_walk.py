@@ -20,7 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from commissions.models import CommissionPayment
-from commissions.services import commissions_accrue, previous_month
+from commissions.periods import previous_month
+from commissions.services import commissions_accrue
 from partners.models import BetaFeature
 from partners.services import beta_opt_in_everyone
 from recompute.services import points_recompute

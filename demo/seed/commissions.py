@@ -12,12 +12,9 @@ from decimal import Decimal
 
 from clients.models import Client
 from commissions.models import CommissionPayment, MonthEndRate
-from commissions.services import (
-    commission_payment_mark_paid,
-    commissions_accrue,
-    month_end,
-    previous_month,
-)
+from commissions.payments import commission_payment_mark_paid
+from commissions.periods import month_end, previous_month
+from commissions.services import commissions_accrue
 from demo.seed.reference import HISTORY_MONTHS
 from partners.models import Partner
 from program import engine

@@ -11,14 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from clients.models import Deal
 from commissions.models import CommissionLine, CommissionPayment
-from commissions.services import (
-    CommissionError,
-    commission_payment_mark_paid,
-    commissions_accrue,
-    parse_month,
-    payment_scheduled_on,
-    quarter_of,
-)
+from commissions.payments import commission_payment_mark_paid
+from commissions.periods import CommissionError, parse_month, payment_scheduled_on, quarter_of
+from commissions.services import commissions_accrue
 from tests.factories import ClientFactory, DealFactory, MrrFactory, PartnerFactory
 
 from .factories import bulk_clients, month_end_rate

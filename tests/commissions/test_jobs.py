@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from commissions.models import CommissionLine
-from commissions.services import previous_month
+from commissions.periods import previous_month
 from commissions.tasks import commissions_accrue_task
 from tests.factories import ClientFactory, DealFactory, MrrFactory, PartnerFactory
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from commissions.models import CommissionPayment
-from commissions.services import commission_payment_mark_paid, commissions_accrue
+from commissions.payments import commission_payment_mark_paid
+from commissions.services import commissions_accrue
 from tests.factories import ClientFactory, DealFactory, MrrFactory
 
 from .factories import bulk_clients

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from clients.services import static_list_add_clients, static_list_create
 from recompute.services import points_recompute
-from reports.reports import DateRange, ReportSpec
+from reports.ranges import DateRange
+from reports.reports import ReportSpec
 from reports.services import saved_report_create
 from tests.factories import ClientFactory, DealFactory, MrrFactory
 

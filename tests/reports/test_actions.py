@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 
 from clients.models import SavedReport, StaticList, StaticListMember
 from clients.services import static_list_create
-from reports.reports import DateRange, ReportSpec
+from reports.ranges import DateRange
+from reports.reports import ReportSpec
 
 from .factories import bulk_clients
 from .scenario import END, START

@@ -7,12 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from reports.ranges import DateRange, ReportError
 from reports.reports import (
     DEAL_KINDS,
     POINT_KINDS,
     REPORT_KINDS,
-    DateRange,
-    ReportError,
     ReportSpec,
     report_client_ids,
     report_columns,

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from clients.models import SavedReport
 from recompute.services import points_recompute
-from reports.reports import DateRange, ReportSpec, report_summary, saved_report_spec
+from reports.ranges import DateRange
+from reports.reports import ReportSpec, report_summary, saved_report_spec
 from reports.services import saved_report_create
 from tests.factories import DealFactory
 
