@@ -15,7 +15,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 500
-SKIPPED_DIRS = {".venv", "migrations", "node_modules", "staticfiles", ".git"}
+SKIPPED_DIRS = {".venv", ".uv", "migrations", "node_modules", "staticfiles", ".git"}
 
 
 def _contracts() -> dict:
