@@ -56,9 +56,20 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def get_default_redirect_url(self) -> str:
+    def _staff_without_partner(self) -> bool:
         user = cast(User, self.request.user)
-        if user.is_staff and not hasattr(user, "membership"):
+        return user.is_staff and not hasattr(user, "membership")
+
+    def get_redirect_url(self) -> str:
+        """The safe ``next``; for staff without a partner only one inside admin, as the partner
+        pages (where ``next`` usually points, from the site's root) would refuse them."""
+        url = super().get_redirect_url()
+        if url and self._staff_without_partner() and not url.startswith(reverse("admin:index")):
+            return ""
+        return url
+
+    def get_default_redirect_url(self) -> str:
+        if self._staff_without_partner():
             return reverse("admin:index")
         return super().get_default_redirect_url()
 

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -71,7 +72,9 @@ def settings_beta_feature(request: PartnerRequest, key: str) -> HttpResponseBase
                     messages.success(request, f"You have left the {feature.name} beta.")
                 elif action == BetaOptInForm.OPT_IN_EVERYONE:
                     if not membership.is_super_admin:
-                        return HttpResponse("Only a super admin can do that.", status=403)
+                        raise PermissionDenied(
+                            "Only a super admin of this partner can opt every user in."
+                        )
                     count = beta_opt_in_everyone(
                         partner=partner,
                         by=cast(User, request.user),
