@@ -3,8 +3,14 @@
 Every page and API export goes through ``export_response``: rows are consumed lazily (an
 iterator of tuples) and both formats stream as they are read. An XLSX file is a zip of a few
 fixed XML parts and one worksheet; the worksheet is written row by row into a zip that the
-standard library streams (entries with data descriptors), so the first bytes leave before the
-last row is read and memory stays flat whatever the number of rows.
+standard library streams (entries with data descriptors, ZIP64 so that a worksheet may pass
+4 GiB), so the first bytes leave before the last row is read and memory stays flat whatever
+the number of rows.
+
+The formula guard: in XLSX, text that a spreadsheet would run as a formula is a text cell with
+the quote-prefix style (the cell holds exactly the text); CSV has no styles, so such text gets a
+leading apostrophe (``csv_guard``), which ``csv_unguard`` takes off again when a file is
+imported.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ from django.utils.text import slugify
 FORMATS = ("csv", "xlsx")
 # A cell that starts with one of these is read as a formula by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The CSV guard's mark; text that starts with it and then one of these is guarded too, so that
+# the guard can be told from the text and taken off exactly.
+QUOTE = "'"
+_AFTER_QUOTE = (*FORMULA_PREFIXES, QUOTE)
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -37,22 +47,47 @@ class ExportError(ValueError):
     """A request for an export that cannot be made (unknown format, empty name)."""
 
 
-def neutralise(value: Any) -> Any:
-    """A cell value safe to open in a spreadsheet: text that could run as a formula is quoted.
+def runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` typed into a cell as a formula."""
+    return text.startswith(FORMULA_PREFIXES)
 
-    Numbers stay numbers (a negative Decimal is data, not a formula); text gets a leading
-    apostrophe, which spreadsheets show as plain text.
-    """
+
+def csv_guard(text: str) -> str:
+    """``text`` for a CSV cell: a leading apostrophe (which spreadsheets show as plain text)
+    before text that could run as a formula, and before text that already starts with an
+    apostrophe followed by such a character or another apostrophe, so that ``csv_unguard``
+    gives back exactly ``text``."""
+    if runs_as_formula(text) or (text.startswith(QUOTE) and text[1:2] in _AFTER_QUOTE):
+        return QUOTE + text
+    return text
+
+
+def csv_unguard(text: str) -> str:
+    """The text that ``csv_guard`` made ``text`` from: one leading apostrophe taken off when
+    it is followed by = + - @ TAB CR or an apostrophe."""
+    if text.startswith(QUOTE) and text[1:2] in _AFTER_QUOTE:
+        return text[1:]
+    return text
+
+
+def cell_value(value: Any) -> Any:
+    """A value as a cell shows it: None is empty, a boolean "yes" or "no"; numbers and dates
+    stay as they are, anything else is text."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | Decimal | float | date | datetime):
         return value
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return str(value)
+
+
+def neutralise(value: Any) -> Any:
+    """A CSV cell value safe to open in a spreadsheet: text that could run as a formula is
+    guarded (``csv_guard``); numbers stay numbers (a negative Decimal is data, not a formula).
+    """
+    value = cell_value(value)
+    return csv_guard(value) if isinstance(value, str) else value
 
 
 def export_filename(name: str, fmt: str) -> str:
@@ -108,7 +143,8 @@ XLSX_PARTS = {
         f'<Relationship Id="rId2" Type="{_DOC_RELS}/styles" Target="styles.xml"/>'
         "</Relationships>"
     ),
-    # Style 1 shows a date, style 2 a date and time.
+    # Style 1 shows a date, style 2 a date and time; style 3 is text with a quote prefix (a
+    # spreadsheet keeps it text even when it is edited).
     "xl/styles.xml": (
         f'{_XML}<styleSheet xmlns="{_MAIN}">'
         '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
@@ -118,10 +154,11 @@ XLSX_PARTS = {
         '<fill><patternFill patternType="gray125"/></fill></fills>'
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-        '</cellStyleXfs><cellXfs count="3">'
+        '</cellStyleXfs><cellXfs count="4">'
         '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
         '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
         '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
         "</cellXfs>"
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
         "</styleSheet>"
@@ -134,7 +171,7 @@ XLSX_ROWS_PER_CHUNK = 500
 
 
 def _xlsx_cell(value: Any) -> str:
-    value = neutralise(value)
+    value = cell_value(value)
     if isinstance(value, datetime):
         if timezone.is_aware(value):
             value = timezone.make_naive(value)
@@ -148,7 +185,8 @@ def _xlsx_cell(value: Any) -> str:
     text = _NOT_XML.sub("", value)
     if not text:
         return "<c/>"
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+    style = ' s="3"' if runs_as_formula(text) else ""
+    return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{escape(text)}</t></is></c>'
 
 
 def _xlsx_row(values: Sequence[Any]) -> str:
@@ -180,7 +218,9 @@ def _xlsx_stream(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterat
         for name, text in XLSX_PARTS.items():
             archive.writestr(name, text)
         yield pipe.take()
-        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+        # ZIP64 from the start: the size is not known until the last row, and a worksheet
+        # past 4 GiB would otherwise fail at the end, long after the response began.
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
             sheet.write(f'{_XML}<worksheet xmlns="{_MAIN}"><sheetData>'.encode())
             sheet.write(_xlsx_row(header).encode())
             batch: list[str] = []

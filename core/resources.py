@@ -1,6 +1,9 @@
 """django-import-export helpers shared by every app's admin import.
 
-Strict widgets, row errors and the formula guard.
+Strict widgets, row errors and the formula guard. A resource exports text as it is stored to a
+format that keeps cell types (XLSX, whose writer in ``core.formats`` marks formula-like text
+with a quote prefix) and guarded with ``core.exports.csv_guard`` to one that does not (CSV,
+whose reader in ``core.formats`` takes the guard off), so an exported file imports unchanged.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django_countries import countries
 from import_export import fields, resources, widgets
 from import_export.results import Result
 
-from core.exports import FORMULA_PREFIXES
+from core.exports import csv_guard
 from program.models import FxRate, RuleStatus
 
 
@@ -148,13 +151,6 @@ class LookupWidget(widgets.ForeignKeyWidget):
         return self.cache[key.lower()]
 
 
-def safe_text(value: Any) -> Any:
-    """Exported text that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 @dataclass(frozen=True)
 class RowError:
     """One problem in an imported file. ``row`` is as a spreadsheet numbers it (header = 1)."""
@@ -231,8 +227,14 @@ class ProgramResource(resources.ModelResource):
 
     def export_field(self, field: fields.Field, instance: Model, **kwargs: Any) -> Any:
         value = super().export_field(field, instance, **kwargs)
-        if isinstance(field.widget, TextWidget | LookupWidget):
-            return safe_text(value)
+        # Native values go to a format with cell types, which guards text itself; a number
+        # rendered as text ("-50.00") is data, not a formula.
+        if (
+            isinstance(value, str)
+            and not kwargs.get("force_native_type")
+            and not isinstance(field.widget, widgets.NumberWidget)
+        ):
+            return csv_guard(value)
         return value
 
 

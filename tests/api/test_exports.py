@@ -69,8 +69,14 @@ def test_formula_cells_are_neutralised(api_for, personas, fmt):
     response = api_for("alice").get(f"{API}/clients/?format={fmt}")
     if fmt == "csv":
         cells = _csv(response)[1]
+        assert "'" + FORMULA in cells
+        assert FORMULA not in cells
     else:
+        # XLSX keeps the text exactly, in a text cell with the quote prefix (never a formula)
         sheet = load_workbook(io.BytesIO(content(response))).active
-        cells = [c for c in next(sheet.iter_rows(min_row=2, values_only=True))]
-    assert "'" + FORMULA in cells
-    assert FORMULA not in cells
+        row = next(sheet.iter_rows(min_row=2))
+        cells = [c.value for c in row]
+        assert FORMULA in cells
+        assert "'" + FORMULA not in cells
+        cell = next(c for c in row if c.value == FORMULA)
+        assert (cell.data_type, cell.quotePrefix) == ("s", True)

@@ -1,9 +1,11 @@
-"""The shared CSV/XLSX export: streaming, safe names and formula neutralisation."""
+"""The shared CSV/XLSX export: streaming, safe names, formula neutralisation and ZIP64."""
 
 from __future__ import annotations
 
 import csv
 import io
+import struct
+import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -12,7 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from core.exports import ExportError, export_filename, export_response, neutralise
+from core.exports import (
+    ExportError,
+    csv_guard,
+    csv_unguard,
+    export_filename,
+    export_response,
+    neutralise,
+)
 
 ROWS = [
     ('=HYPERLINK("http://evil")', Decimal("-12.50")),
@@ -45,10 +54,30 @@ def test_csv_streams_and_neutralises_formula_cells():
 def test_xlsx_keeps_numbers_as_numbers_and_text_as_text():
     response = export_response(header=["Client", "Points"], rows=ROWS, name="x.xlsx", fmt="XLSX")
     assert response["Content-Disposition"].endswith('filename="x.xlsx"')
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
-    assert values[1] == ('\'=HYPERLINK("http://evil")', -12.5)
-    assert values[2] == ("'+1", 3)
+    # The text exactly, in a text cell with the quote prefix: never a formula, no apostrophe.
+    assert values[1] == ('=HYPERLINK("http://evil")', -12.5)
+    assert values[2] == ("+1", 3)
+    for ref in ("A2", "A3", "A4"):
+        assert (sheet[ref].data_type, sheet[ref].quotePrefix) == ("s", True), ref
+    assert (sheet["A5"].value, sheet["A5"].quotePrefix) == ("plain", False)
+    assert sheet["B2"].data_type == "n" and not sheet["B2"].quotePrefix
+
+
+def test_the_csv_guard_is_unambiguous():
+    rows = [("'=1+1",), ("'plain",), ("''",), ("'",), ("-minus",), ("'\t",)]
+    response = export_response(header=["Text"], rows=rows, name="q", fmt="csv")
+    cells = [row[0] for row in read_csv(response)[1:]]
+    assert cells == ["''=1+1", "'plain", "'''", "'", "'-minus", "''\t"]
+    assert [csv_unguard(cell) for cell in cells] == [row[0] for row in rows]
+
+
+@given(st.text(alphabet=st.sampled_from("'=+-@\t\rab ")) | st.text())
+def test_the_csv_guard_comes_off_exactly(text):
+    guarded = csv_guard(text)
+    assert csv_unguard(guarded) == text
+    assert guarded in (text, "'" + text)
 
 
 @pytest.mark.parametrize(("name", "fmt"), [("", "csv"), ("!!!", "csv"), ("ok", "pdf"), ("ok", "")])
@@ -105,3 +134,60 @@ def test_xlsx_streams_before_the_last_row_is_read():
     values = list(sheet.iter_rows(values_only=True))
     assert len(values) == 5001
     assert values[-1] == ("Client 4999", 1249.75)
+
+
+# --- ZIP64 ---------------------------------------------------------------------------------------
+
+SHEET = "xl/worksheets/sheet1.xml"
+ZIP64_EXTRA = 0x0001
+
+
+def extra_ids(extra: bytes) -> list[int]:
+    """The header ids of a zip entry's extra fields."""
+    ids, at = [], 0
+    while at + 4 <= len(extra):
+        header_id, size = struct.unpack_from("<HH", extra, at)
+        ids.append(header_id)
+        at += 4 + size
+    return ids
+
+
+def local_extra(body: bytes, info: zipfile.ZipInfo) -> bytes:
+    """The extra field of ``info``'s local file header (the one written before its data)."""
+    fields = struct.unpack_from("<4s5H3L2H", body, info.header_offset)
+    signature, name_length, extra_length = fields[0], fields[-2], fields[-1]
+    assert signature == b"PK\x03\x04"
+    start = info.header_offset + 30 + name_length
+    return body[start : start + extra_length]
+
+
+def xlsx_body(rows) -> bytes:
+    response = export_response(header=["Text", "Number"], rows=rows, name="z", fmt="xlsx")
+    return b"".join(response.streaming_content)
+
+
+def test_the_streamed_worksheet_is_written_as_zip64():
+    body = xlsx_body([("+Plus Digital", Decimal("1.25")), ("plain", 2)])
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert archive.testzip() is None
+        sheet, styles = archive.getinfo(SHEET), archive.getinfo("xl/styles.xml")
+    assert ZIP64_EXTRA in extra_ids(local_extra(body, sheet))
+    assert ZIP64_EXTRA not in extra_ids(local_extra(body, styles))  # a small fixed part
+    values = list(load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
+    assert values[1:] == [("+Plus Digital", 1.25), ("plain", 2)]
+
+
+def test_a_worksheet_past_the_zip_size_limit_still_makes_a_valid_file(monkeypatch):
+    """Without ZIP64 the stream fails at its very end, long after the 200 went out; shown here
+    with the 4 GiB limit lowered to 4 KiB instead of with gigabytes of rows."""
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 4096)
+    rows = [(f"=cell {n}", n) for n in range(2000)]
+    body = xlsx_body(rows)
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        entry = archive.getinfo(SHEET)
+        assert entry.file_size > 4096
+        assert ZIP64_EXTRA in extra_ids(entry.extra)  # the central directory's entry
+        assert archive.testzip() is None
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    assert list(sheet.iter_rows(values_only=True))[1:] == rows
+    assert (sheet["A2"].data_type, sheet["A2"].quotePrefix) == ("s", True)

@@ -150,7 +150,10 @@ def test_export_neutralises_formula_cells(personas, scenario):
     assert xlsx["Content-Disposition"].endswith('filename="d.xlsx"')
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     values = [row[1] for row in sheet.iter_rows(values_only=True)]
-    assert values[0] == "Deal" and "'@SUM(A1)" in values and len(values) == 4
+    # XLSX keeps the text exactly, in a text cell with the quote prefix (never a formula)
+    assert values[0] == "Deal" and "@SUM(A1)" in values and len(values) == 4
+    cell = next(row[1] for row in sheet.iter_rows() if row[1].value == "@SUM(A1)")
+    assert (cell.data_type, cell.quotePrefix) == ("s", True)
 
 
 @pytest.mark.parametrize(
