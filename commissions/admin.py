@@ -10,7 +10,9 @@ from django.utils.safestring import SafeString
 from django_countries.filters import CountryFilter
 
 from commissions.models import CommissionLine, CommissionPayment, MonthEndRate
-from core.admin import ProgramModelAdmin, ReadOnlyModelAdmin, changelist_link
+from commissions.payments import commission_payment_mark_paid
+from commissions.periods import CommissionError
+from core.admin import ProgramModelAdmin, ReadOnlyModelAdmin, changelist_link, staff_user
 
 
 @admin.register(MonthEndRate)
@@ -89,7 +91,18 @@ class CommissionPaymentAdmin(ProgramModelAdmin):
         scheduled = CommissionPayment.objects.filter(
             pk__in=queryset.values("pk"), status=CommissionPayment.Status.SCHEDULED
         )
-        count = scheduled.update(status=CommissionPayment.Status.PAID, paid_on=timezone.localdate())
+        count = 0
+        for payment in scheduled.order_by("pk"):  # one audit-log entry per payment
+            try:
+                commission_payment_mark_paid(
+                    payment=payment,
+                    paid_on=timezone.localdate(),
+                    reference=payment.reference,
+                    by=staff_user(request),
+                )
+            except CommissionError:  # marked paid meanwhile
+                continue
+            count += 1
         self.message_user(request, f"{count} payment(s) marked as paid.", messages.SUCCESS)
 
 

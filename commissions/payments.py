@@ -8,11 +8,13 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Sum
 
 from commissions.models import CommissionLine, CommissionPayment
 from commissions.periods import CommissionError, payment_scheduled_on, quarter_of
+from core.audit import acting_as, save_each
 from program import engine
 from program.rules import rules_load
 
@@ -128,14 +130,25 @@ def _payments_retotal(payment_ids: set[int]) -> int:
 
 @transaction.atomic
 def commission_payment_mark_paid(
-    *, payment: CommissionPayment, paid_on: date, reference: str
+    *,
+    payment: CommissionPayment,
+    paid_on: date,
+    reference: str,
+    by: AbstractBaseUser | None = None,
 ) -> CommissionPayment:
-    """Record that a scheduled payment was made; a paid payment is never changed again."""
+    """Record that a scheduled payment was made; a paid payment is never changed again.
+
+    The audit log records the change as ``by``'s (without ``by``, the signed-in user's).
+    """
     if payment.status == CommissionPayment.Status.PAID:
         raise CommissionError(f"Payment {payment.pk} is already paid.")
-    updated = CommissionPayment.objects.filter(
+    scheduled = CommissionPayment.objects.filter(
         pk=payment.pk, status=CommissionPayment.Status.SCHEDULED
-    ).update(status=CommissionPayment.Status.PAID, paid_on=paid_on, reference=reference)
+    )
+    with acting_as(by):
+        updated = save_each(
+            scheduled, status=CommissionPayment.Status.PAID, paid_on=paid_on, reference=reference
+        )
     if not updated:
         raise CommissionError(f"Payment {payment.pk} is already paid.")
     payment.refresh_from_db()

@@ -1,7 +1,7 @@
 """Admin helpers shared by every app.
 
-Permission-checked actions, read-only admins, changelist links and the program's
-import/export.
+Permission-checked actions, read-only admins, changelist links, the program's
+import/export, and the audit log's admin (read-only, for staff).
 """
 
 from __future__ import annotations
@@ -10,20 +10,27 @@ import copy
 from typing import Any
 from urllib.parse import urlencode
 
+from auditlog.admin import LogEntryAdmin
+from auditlog.filters import CIDFilter
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 
+from core.formats import FORMATS, is_binary
+from core.ids import parse_whole_number
 from core.resources import import_counts, import_errors
 
 
@@ -115,9 +122,10 @@ class ProgramImportExportMixin(ImportExportMixin):
     The import page lists every bad row as row, column and message, and the dry run's counts of
     rows to create, update and skip. Importing needs the add and change permissions, exporting
     the view permission; without them every step (form, dry run, confirmation) answers 403.
+    The formats are ``core.formats``', so that an exported file imports unchanged.
     """
 
-    formats = (CSV, XLSX)
+    formats = FORMATS
     import_template_name = "admin/program_import.html"
 
     def has_import_permission(self, request: HttpRequest) -> bool:
@@ -149,6 +157,22 @@ class ProgramImportExportMixin(ImportExportMixin):
             changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
             return HttpResponseRedirect(f"{changelist}?{ERROR_FLAG}=1")
         return response
+
+    def get_export_data(
+        self, file_format: Any, request: HttpRequest, queryset: QuerySet[Any], **kwargs: Any
+    ) -> Any:
+        # The library exports native values (numbers, dates) only to its own XLSX class, known
+        # by its exact type; the project's XLSX, a subclass, needs them as much.
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(
+            request, queryset, force_native_type=is_binary(file_format), **kwargs
+        )
+        export_data = file_format.export_data(data)
+        encoding = kwargs.get("encoding")
+        if not file_format.is_binary() and encoding:
+            export_data = export_data.encode(encoding)
+        return export_data
 
     def get_export_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         # The export page's own options (``?format=csv``) are not changelist filters: left in,
@@ -195,7 +219,7 @@ def staff_user(request: HttpRequest) -> AbstractBaseUser | None:
 
 def _guard_other_apps_admins() -> None:
     """Re-register the admins of the apps installed before this one (auth's groups, axes,
-    Celery beat, DRF tokens) with ``ActionPermissionsMixin``.
+    Celery beat) with ``ActionPermissionsMixin``.
 
     Celery beat's "Enable / Disable / Toggle / Run selected tasks" and axes' "Clean up expired
     attempts" declare no permission, so Django offers them to anyone who may view the list.
@@ -214,3 +238,120 @@ EXPORT_OPTIONS = ("format", "resource", "export_items")
 
 
 _guard_other_apps_admins()
+
+
+# --- the audit log (django-auditlog) ---------------------------------------------------------
+
+
+def _id_or_refused(value: str) -> int:
+    number = parse_whole_number(value, minimum=1)
+    if number is None:  # the list goes back to all entries (``?e=1``), as for a bad lookup
+        raise IncorrectLookupParameters(f"Not an id: {value!r}")
+    return number
+
+
+class AuditActorFilter(admin.SimpleListFilter):
+    """Entries by who made the change: a staff member, any partner user, or nobody signed in
+    (the nightly jobs, commands, an anonymous page such as accepting an invitation). Any
+    user's id is taken (``?actor=<id>``); the staff are listed."""
+
+    title = "actor"
+    parameter_name = "actor"
+    NOBODY, PARTNER_USERS = "nobody", "partner-users"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        staff = get_user_model()._default_manager.filter(is_staff=True).order_by("email", "pk")
+        return [
+            (self.NOBODY, "Nobody signed in"),
+            (self.PARTNER_USERS, "Partner users"),
+            *((str(user.pk), user.get_username()) for user in staff),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.NOBODY:
+            return queryset.filter(actor__isnull=True).filter(
+                Q(actor_email__isnull=True) | Q(actor_email="")
+            )
+        if value == self.PARTNER_USERS:
+            return queryset.filter(actor__is_staff=False)
+        return queryset.filter(actor_id=_id_or_refused(value))
+
+
+class AuditModelFilter(admin.SimpleListFilter):
+    """Entries by the kind of record changed: every audited model."""
+
+    title = "model"
+    parameter_name = "model"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        types = ContentType.objects.get_for_models(*auditlog.get_models())
+        return sorted(
+            (
+                (
+                    str(content_type.pk),
+                    f"{model._meta.app_config.verbose_name}: {model._meta.verbose_name}",
+                )
+                for model, content_type in types.items()
+            ),
+            key=lambda choice: choice[1],
+        )
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(content_type_id=_id_or_refused(value))
+
+
+class AuditLogEntryAdmin(ActionPermissionsMixin, LogEntryAdmin):
+    """The audit log, append-only: nobody adds, changes or deletes an entry here, superusers
+    included (every write is refused: 403, or 405 for a POST to the list), and the list has
+    no actions. Staff with the view permission read it, filtered by actor, date, model and
+    action, and searched by the record's name, the actor's email or the changes."""
+
+    actions = None
+    list_filter = [
+        "action",
+        AuditModelFilter,
+        AuditActorFilter,
+        ("timestamp", admin.DateFieldListFilter),
+        CIDFilter,
+    ]
+    search_fields = ["object_repr", "actor_email", "changes"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            if not self.has_view_permission(request):
+                raise PermissionDenied
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # Django refuses a POST (no change permission) but would show the page for a PUT.
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+admin.site.unregister(LogEntry)
+admin.site.register(LogEntry, AuditLogEntryAdmin)

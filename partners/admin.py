@@ -16,6 +16,7 @@ from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 from django_countries.filters import CountryFilter
+from rest_framework.authtoken.models import TokenProxy
 
 from core.admin import (
     ActionPermissionsMixin,
@@ -173,6 +174,11 @@ class PartnerUserAdmin(ActionPermissionsMixin, UserAdmin):
 
 
 # --- beta features and API tokens -----------------------------------------------------------
+
+# DRF's token admin issues ``rest_framework.authtoken`` tokens, which the API does not accept
+# (it authenticates with ``ApiToken``s, which users create in Settings > API tokens).
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
 
 
 @admin.register(BetaFeature)

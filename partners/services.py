@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from core.audit import acting_as, save_each
 from partners.models import (
     ApiToken,
     BetaFeature,
@@ -91,20 +92,15 @@ def beta_opt_in_everyone(
         .exclude(Exists(already))
         .values_list("user_id", flat=True)
     )
-    BetaOptIn.objects.bulk_create(
-        [
-            BetaOptIn(
-                feature=feature,
-                partner=partner,
-                user_id=user_id,
-                opted_in_by=by,
-                terms_accepted_at=now,
-            )
-            for user_id in user_ids
-        ],
-        ignore_conflicts=True,
-    )
-    return len(user_ids)
+    created = 0
+    for user_id in user_ids:  # one by one, so that the audit log records each opt-in
+        _opt_in, new = BetaOptIn.objects.get_or_create(
+            feature=feature,
+            user_id=user_id,
+            defaults={"partner": partner, "opted_in_by": by, "terms_accepted_at": now},
+        )
+        created += new
+    return created
 
 
 # --- team -----------------------------------------------------------------------------------
@@ -236,7 +232,7 @@ def invitation_create(*, partner: Partner, by: User, email: str, role: str) -> I
         partner=partner, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     )
     # An expired invitation no longer stands in the way: it is revoked and replaced.
-    open_invitations.filter(expires_at__lte=timezone.now()).update(revoked_at=timezone.now())
+    save_each(open_invitations.filter(expires_at__lte=timezone.now()), revoked_at=timezone.now())
     already = InvitationError("This address has been invited already: resend that invitation.")
     if open_invitations.exists():
         raise already
@@ -342,16 +338,17 @@ def invitation_accept(
     problem = _invitable_account_problem(partner=invitation.partner, email=invitation.email)
     if problem:
         raise InvitationError(problem)
-    try:
-        with transaction.atomic():
-            membership = Membership.objects.create(
-                user=account, partner=invitation.partner, role=invitation.role
-            )
-    except IntegrityError as error:
-        raise InvitationError(CANNOT_JOIN) from error
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = account
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    with acting_as(account):  # the audit log's actor, also for a new account not signed in yet
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    user=account, partner=invitation.partner, role=invitation.role
+                )
+        except IntegrityError as error:
+            raise InvitationError(CANNOT_JOIN) from error
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = account
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
 
 
@@ -408,9 +405,8 @@ def team_member_remove(*, partner: Partner, membership_id: int) -> None:
     membership = Membership.objects.select_for_update().get(partner=partner, pk=membership_id)
     if membership.pk in super_admins and len(super_admins) == 1:
         raise TeamError("The last super admin cannot be removed: make someone else one first.")
-    ApiToken.objects.filter(user_id=membership.user_id, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    tokens = ApiToken.objects.filter(user_id=membership.user_id, revoked_at__isnull=True)
+    save_each(tokens, revoked_at=timezone.now())
     BetaOptIn.objects.filter(partner=partner, user_id=membership.user_id).delete()
     membership.delete()
     user_sessions_end(user_id=membership.user_id)
@@ -441,11 +437,8 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 def api_token_revoke(*, user: User, token_id: int) -> bool:
     """Revoke one of ``user``'s tokens; False if it is not theirs or already revoked."""
-    return bool(
-        ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-    )
+    tokens = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True)
+    return bool(save_each(tokens, revoked_at=timezone.now()))
 
 
 def api_token_user(*, key: str) -> User | None:

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Model
 
+from core.audit import acting_as, save_each
 from partners.models import Partner
 from points.ledger import managed_targets
 from points.selectors import balances_on
@@ -150,16 +152,18 @@ def rules_simulate(*, on: date) -> Simulation:
     return Simulation(on=on, drafts=drafts_list(), partners=partners)
 
 
-def rules_publish() -> int:
+def rules_publish(*, by: AbstractBaseUser | None = None) -> int:
     """Publish every draft rule row; each applies from its own effective date.
 
-    Clears the cached rules so that the next recompute (and every page) uses them. Returns the
-    number of rows published.
+    Each row is saved on its own, so that the audit log records who published which row:
+    ``by`` (without it, the signed-in user). Clears the cached rules so that the next
+    recompute (and every page) uses them. Returns the number of rows published.
     """
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(by):
         published = sum(
-            model._default_manager.filter(status=RuleStatus.DRAFT).update(
-                status=RuleStatus.PUBLISHED
+            save_each(
+                model._default_manager.filter(status=RuleStatus.DRAFT),
+                status=RuleStatus.PUBLISHED,
             )
             for model in DRAFTABLE
         )

@@ -10,16 +10,19 @@ it to a worker.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from clients.metrics import account_metrics_refresh
+from core.audit import acting_as
 from partners.models import Partner
 from points.ledger import (
     deal_wins_append,
@@ -35,6 +38,8 @@ from program.dates import recompute_date_check
 from program.rules import rules_load
 from recompute.models import RecomputeRun
 from tiers.services import tier_standings_write
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -231,18 +236,56 @@ def recompute_runs_requeue(*, task: RunTask) -> int:
     return sent
 
 
+def recompute_runs_prune(*, days: int) -> int:
+    """Delete the finished and failed runs that ended more than ``days`` days ago; returns how
+    many. The latest finished run is kept whatever its age (``/healthz`` reports how old it
+    is), and a queued or running run is never deleted."""
+    if days < 1:
+        raise ValueError("Recompute runs are kept for at least one day.")
+    ended = (RecomputeRun.Status.FINISHED, RecomputeRun.Status.FAILED)
+    latest = (
+        RecomputeRun.objects.filter(status=RecomputeRun.Status.FINISHED)
+        .order_by(F("finished_at").desc(nulls_last=True), "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    old = RecomputeRun.objects.filter(
+        status__in=ended, finished_at__lt=timezone.now() - timedelta(days=days)
+    )
+    if latest is not None:
+        old = old.exclude(pk=latest)
+    deleted, _ = old.delete()
+    logger.info("Deleted %d recompute runs that ended more than %d days ago", deleted, days)
+    return deleted
+
+
+def recompute_run_nightly(
+    *, on: date | None = None, partner_ids: list[int] | None = None
+) -> dict[str, object]:
+    """The nightly recompute, recorded as a run that nobody asked for, so that the admin's list
+    of runs and ``/healthz`` (the age of the last finished run) see it like any other. A day
+    the recompute refuses raises ``RecomputeDateError`` and records no run."""
+    day = on or timezone.localdate()
+    recompute_date_check(day)
+    run = RecomputeRun.objects.create(on=day, partner_ids=partner_ids, requested_by=None)
+    return recompute_run_execute(run_id=run.pk)
+
+
 def recompute_run_execute(*, run_id: int) -> dict[str, object]:
     """Run a recorded recompute (``points_recompute_day``) and record what it changed.
 
-    A run already finished is not run again (a redelivered message finds nothing to do).
+    A run already finished is not run again (a redelivered message finds nothing to do). What
+    the run writes to the audit log (a tier review it opens) is recorded as by the user who
+    asked for it: the worker has no signed-in user.
     """
-    run = RecomputeRun.objects.get(pk=run_id)
+    run = RecomputeRun.objects.select_related("requested_by").get(pk=run_id)
     if run.status == RecomputeRun.Status.FINISHED:
         return run.summary
     run.status, run.started_at = RecomputeRun.Status.RUNNING, timezone.now()
     run.save(update_fields=["status", "started_at"])
     try:
-        summary = points_recompute_day(on=run.on, partner_ids=run.partner_ids)
+        with acting_as(run.requested_by):
+            summary = points_recompute_day(on=run.on, partner_ids=run.partner_ids)
     except Exception as exc:
         run.status, run.finished_at, run.error = (
             RecomputeRun.Status.FAILED,

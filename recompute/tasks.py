@@ -15,8 +15,9 @@ from points.selectors import partner_id_ranges
 from program.dates import recompute_date_check
 from recompute.services import (
     points_recompute,
-    points_recompute_day,
     recompute_run_execute,
+    recompute_run_nightly,
+    recompute_runs_prune,
     recompute_runs_requeue,
 )
 
@@ -35,13 +36,13 @@ def points_recompute_task(
 ) -> dict[str, object]:
     """The nightly recompute for ``on`` (ISO date; today in the program's time zone by default).
 
-    Idempotent: a retry or a redelivery after a worker died writes only what is still missing.
-    A day after today or before the program's rules are in force fails with
-    ``RecomputeDateError`` (``points_recompute`` checks it first; not retried) and writes
-    nothing.
+    Each attempt is recorded as a run (``RecomputeRun``, requested by nobody): finished with its
+    summary, or failed with the error. Idempotent: a retry or a redelivery after a worker died
+    writes only what is still missing. A day after today or before the program's rules are in
+    force fails with ``RecomputeDateError`` (checked first; not retried) and writes nothing.
     """
     day = date.fromisoformat(on) if on else None
-    return points_recompute_day(on=day, partner_ids=partner_ids)
+    return recompute_run_nightly(on=day, partner_ids=partner_ids)
 
 
 @shared_task(
@@ -61,6 +62,13 @@ def recompute_run_task(run_id: int) -> dict[str, object]:
 def recompute_runs_requeue_task() -> int:
     """Beat, every minute: send the admin's runs that were asked for while the broker was down."""
     return recompute_runs_requeue(task=recompute_run_task)
+
+
+@shared_task(ignore_result=True)
+def recompute_runs_prune_task() -> int:
+    """Beat, nightly: delete the runs that ended more than ``RECOMPUTE_RUNS_RETENTION_DAYS``
+    ago, but never the latest finished one."""
+    return recompute_runs_prune(days=settings.RECOMPUTE_RUNS_RETENTION_DAYS)
 
 
 @shared_task(

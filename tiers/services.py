@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.selectors import csr_average_12m
+from core.audit import acting_as, save_each
 from core.figures import shown
 from partners.models import Partner
 from points.selectors import balances_on
@@ -264,13 +265,15 @@ def tier_review_apply(*, on: date, run_by: AbstractBaseUser | None) -> int:
     """Run the review of ``on`` as ``run_by`` and bring the standings up to date with it.
 
     Records each partner's result (``tier_review_run``), then rewrites the standings of ``on``
-    and of today so that the new credited tiers show at once. Returns the results written.
+    and of today so that the new credited tiers show at once. Returns the results written. The
+    audit log records the review (opened, or completed) as ``run_by``'s.
     """
     rules, balances, performance, ids = _review_inputs(on=on)
-    written = tier_review_run(on=on, performance=performance, balances=balances, run_by=run_by)
-    if written and run_by is not None:
-        # A review the nightly job opened keeps its results; record who completed it.
-        TierReview.objects.filter(date=on, run_by__isnull=True).update(run_by=run_by)
+    with acting_as(run_by):
+        written = tier_review_run(on=on, performance=performance, balances=balances, run_by=run_by)
+        if written and run_by is not None:
+            # A review the nightly job opened keeps its results; record who completed it.
+            save_each(TierReview.objects.filter(date=on, run_by__isnull=True), run_by=run_by)
     today = timezone.localdate()
     for day in sorted({on, today}):
         day_balances = balances if day == on else balances_on(on=day, partner_ids=ids)

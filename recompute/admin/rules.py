@@ -17,7 +17,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django_countries.filters import CountryFilter
 
-from core.admin import ProgramModelAdmin, changelist_url
+from core.admin import ProgramModelAdmin, changelist_url, staff_user
 from core.ids import query_page
 from program import engine
 from program.models import (
@@ -114,7 +114,7 @@ def rule_publish_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> Ht
         raise PermissionDenied
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    count = rules_publish()
+    count = rules_publish(by=staff_user(request))
     if count:
         model_admin.message_user(
             request,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from auditlog.models import LogEntry as AuditLogEntry
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -283,11 +284,13 @@ def row_counts() -> dict[str, int]:
 def expected_status(route: Route, visit: Visit, persona: str) -> int:
     """What ``visit`` of ``route`` must answer to ``persona``, from ``EXPECTED``: a list without
     any actions (the read-only ones) answers an action's POST with the list itself, as Django
-    does, when the user may see the list."""
+    does, when the user may see the list; the audit log, append-only, refuses it (405)."""
     get_status, post_status = getattr(EXPECTED[route.kind], persona)
     if visit.method == "GET":
         return get_status
     lists = route.kind == "changelist" and route.model is not None and persona == "viewer"
+    if lists and route.model is AuditLogEntry:
+        return 405
     if lists and admin.site.get_model_admin(route.model).actions is None:
         return 200
     return post_status
