@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from core.logs import logging_config, structlog_configure
+
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
@@ -48,6 +50,12 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # The portal logs every request itself, with its request id; gunicorn's own access log is off
 # unless GUNICORN_ACCESS_LOG names a file ("-" is stdout).
+# The master's own lines (booting, workers started and stopped) in the portal's format
+# (LOG_FORMAT, LOG_LEVEL), like the workers' once Django has configured them.
+structlog_configure()
+logconfig_dict = logging_config(
+    log_format=os.environ.get("LOG_FORMAT", "json"), level=os.environ.get("LOG_LEVEL", "INFO")
+)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+import structlog
 from django.contrib.auth.models import AbstractBaseUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -66,6 +67,8 @@ class IsPartnerMember(BasePermission):
         member_request = cast(PartnerApiRequest, request)
         member_request.membership = membership
         member_request.partner = membership.partner
+        # Log lines written while the API answers carry who asked, as a page's do.
+        structlog.contextvars.bind_contextvars(user_id=user.pk, partner_id=membership.partner_id)
         return True
 
 

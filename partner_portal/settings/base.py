@@ -14,6 +14,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
+from core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -38,12 +40,13 @@ INSTALLED_APPS = [
     "template_partials",
     "django_countries",
     "django_celery_beat",
+    "django_structlog",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "import_export",
+    "auditlog",
     # The project's apps, bottom layer first (docs/architecture.md).
     "program",
     "core",
@@ -57,20 +60,31 @@ INSTALLED_APPS = [
     "tierpage",
     "dashboard",
     "demo",
+    # After the project's apps: Django runs a command from the first app that has it, and
+    # core's ``import`` and ``export`` replace django-import-export's (core/formats.py).
+    "import_export",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before host validation and the HTTPS redirect (core/middleware.py).
+    "core.middleware.HealthzMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # request_started and request_finished log lines, for all but static files (core/logs.py).
+    "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user is the actor of the audit-log entries a request writes.
+    "partners.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "partners.middleware.PartnerMiddleware",
+    "partners.log_context.LogContextMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -199,6 +213,43 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
+# Audit trail (django-auditlog): who created, changed or deleted a rule row, a payment, a tier
+# review, a partner, a member, an invitation, a beta opt-in, an API token or an account, and
+# when (README "Audit trail"). Staff read it in Django admin, read-only; partners never see it.
+# Secrets are masked (core.audit.mask: nothing of them shows) or left out, and so are the
+# timestamps that every sign-in or API call moves. Entries carry the request id of the logs.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "program.FxRate",
+    "program.GrowthMarket",
+    "program.PointRate",
+    "program.Tier",
+    "program.TierRequirement",
+    "program.ReviewDate",
+    "commissions.MonthEndRate",
+    "commissions.CommissionPayment",
+    "tiers.TierReview",
+    "partners.Partner",
+    "partners.Membership",
+    {"model": "partners.Invitation", "exclude_fields": ["nonce"]},
+    "partners.BetaFeature",
+    "partners.BetaOptIn",
+    {
+        "model": "partners.ApiToken",
+        "mask_fields": ["key_digest"],
+        "exclude_fields": ["last_used_at"],
+    },
+    {
+        "model": "auth.User",
+        "mask_fields": ["password"],
+        "exclude_fields": ["last_login"],
+        "m2m_fields": ["groups", "user_permissions"],
+    },
+)
+AUDITLOG_MASK_CALLABLE = "core.audit.mask"
+AUDITLOG_CID_GETTER = "core.audit.correlation_id"
+# Fixtures loaded with loaddata are not changes anyone made.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -276,6 +327,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 _recompute_hour, _recompute_minute = env("RECOMPUTE_AT", default="02:30").split(":")
+# Housekeeping on beat: expired sessions go every night; django-axes' login attempts and logs,
+# and finished or failed recompute runs, once they are this many days old (the latest finished
+# run is kept whatever its age, and a queued or running one is never deleted).
+LOGIN_RECORDS_RETENTION_DAYS = env.int("LOGIN_RECORDS_RETENTION_DAYS", default=90)
+RECOMPUTE_RUNS_RETENTION_DAYS = env.int("RECOMPUTE_RUNS_RETENTION_DAYS", default=90)
 CELERY_BEAT_SCHEDULE = {
     "nightly-points-recompute": {
         "task": "recompute.tasks.points_recompute_task",
@@ -288,6 +344,18 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-commission-accrual": {
         "task": "commissions.tasks.commissions_accrue_task",
         "schedule": crontab(day_of_month="1", hour="4", minute="0"),
+    },
+    "nightly-sessions-clear": {
+        "task": "partners.tasks.sessions_clear_task",
+        "schedule": crontab(hour="3", minute="15"),
+    },
+    "nightly-login-records-prune": {
+        "task": "partners.tasks.login_records_prune_task",
+        "schedule": crontab(hour="3", minute="20"),
+    },
+    "nightly-recompute-runs-prune": {
+        "task": "recompute.tasks.recompute_runs_prune_task",
+        "schedule": crontab(hour="3", minute="25"),
     },
 }
 
@@ -320,13 +388,31 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+# Logs (core/logs.py): one JSON object a line (LOG_FORMAT=json, the default here) or readable
+# lines (console, the default of the local settings), on stderr, from every logger alike. Each
+# request's lines carry its request id (the proxy's X-Request-ID when plain, else a new one,
+# sent back in the response), the user's and the partner's ids; a task's lines carry those of
+# the request that queued it (django-structlog's Celery receivers, partner_portal/celery.py).
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING_CONFIG = "core.logs.logging_setup"
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# core.middleware.RequestIdMiddleware has checked or replaced the header by then.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# The address is bound by partners.log_context, read as django-axes reads it (proxies trusted
+# only as far as TRUSTED_PROXY_COUNT says), not from whatever X-Forwarded-For a client sends.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+
+# /healthz runs these checks (name in the JSON: dotted path of a core.health.Health function)
+# and answers 503 when one fails; the recompute's fails once no run has finished for
+# HEALTHZ_RECOMPUTE_MAX_AGE_HOURS.
+HEALTH_CHECKS = {
+    "database": "core.health.database_check",
+    "broker": "core.health.broker_check",
+    "recompute": "recompute.health.recompute_check",
 }
+HEALTHZ_RECOMPUTE_MAX_AGE_HOURS = env.int("HEALTHZ_RECOMPUTE_MAX_AGE_HOURS", default=26)
 
 # A partner's stored account metrics are recomputed this long after a burst of changes to its
 # clients, deals, MRR or assignments (clients.tasks.account_metrics_schedule).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.sentry import sentry_init
 from partner_portal.settings.base import *  # noqa: F403
 from partner_portal.settings.base import CONTENT_SECURITY_POLICY as BASE_CONTENT_SECURITY_POLICY
 from partner_portal.settings.base import env
@@ -30,3 +31,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Error reports to Sentry, only when SENTRY_DSN is set, without partner data (core/sentry.py);
+# traces only with SENTRY_TRACES_SAMPLE_RATE. The local and test settings never report.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    _traces_sample_rate = env("SENTRY_TRACES_SAMPLE_RATE", default="")
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="") or "production",
+        release=env("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=float(_traces_sample_rate) if _traces_sample_rate else None,
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from core.logs import logging_config
 from partner_portal.settings.base import *  # noqa: F403
+from partner_portal.settings.base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -10,7 +12,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The same configuration as everywhere, quiet: warnings and errors only, as readable lines that
+# pytest shows for a failing test (tests/core/test_logging.py applies the others).
+LOG_FORMAT = env("LOG_FORMAT", default="console")
+LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 
 # Serve static files straight from the app folders; no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True

@@ -1,4 +1,5 @@
-"""The portal shell: login, the dashboard's tier and totals, tenancy, and the health check."""
+"""The portal shell: login, the dashboard's tier and totals, tenancy (the health check:
+tests/core/test_healthz.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 import plotly
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -92,21 +92,6 @@ def test_logout_needs_a_post_and_ends_the_session(personas):
     response = alice.post(reverse("logout"))
     assert response.status_code == 302
     assert alice.get(reverse("partners:dashboard")).status_code == 302
-
-
-def test_healthz_reports_database_and_broker_ok(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "ok" and body["database"] == "ok" and body["broker"].startswith("ok")
-
-
-@override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL="redis://127.0.0.1:1/0")
-def test_healthz_answers_503_naming_the_broker_when_it_is_unreachable(client):
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    body = response.json()
-    assert body["database"] == "ok" and body["broker"].startswith("error")
 
 
 def test_recompute_command_rejects_bad_dates_with_one_line(capsys):
