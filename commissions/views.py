@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -25,6 +25,7 @@ from commissions.selectors import (
     statement_rows,
     statements_of,
 )
+from core.errors import error_response
 from core.exports import ExportError, export_response
 from core.ids import id_or_404, parse_id
 from partners.tenancy import PartnerRequest, partner_required
@@ -114,7 +115,7 @@ def statements(request: PartnerRequest) -> HttpResponse:
 def statements_export(request: PartnerRequest) -> HttpResponseBase:
     chosen, found, _ = _statement_context(request)
     if chosen.errors:
-        return HttpResponseBadRequest(" ".join(chosen.errors), content_type="text/plain")
+        return error_response(request, 400, " ".join(chosen.errors))
     parts = ["commission-statement"]
     if chosen.month is not None:
         parts.append(f"{chosen.month:%Y-%m}")
@@ -128,7 +129,7 @@ def statements_export(request: PartnerRequest) -> HttpResponseBase:
             fmt=request.GET.get("format", ""),
         )
     except ExportError as exc:
-        return HttpResponseBadRequest(str(exc), content_type="text/plain")
+        return error_response(request, 400, str(exc))
 
 
 @partner_required

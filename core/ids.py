@@ -8,8 +8,8 @@ alias another object (``DELETE /lists/𝟙/`` deleting list 1). Here none of the
 
 - a path segment that is not an id answers 404 (``id_or_404``), like an id nobody has;
 - a query parameter that is not one answers 400 naming the parameter (``InvalidParameter``,
-  raised by ``query_id`` and ``query_page``); a page past the last may still answer as the
-  paginator does.
+  raised by ``query_id`` and ``query_page``; ``checks_query`` answers it as the 400 page); a
+  page past the last may still answer as the paginator does.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpRequest, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+
+from core.errors import error_response
 
 MAX_ID = 2**62
 # re's \d would match every Unicode decimal digit; [0-9] is ASCII only, and fullmatch (unlike
@@ -94,16 +96,16 @@ def query_page(query: Mapping[str, Any], name: str = "page") -> int:
     return 1 if number is None else number
 
 
-def bad_parameter_response(error: InvalidParameter) -> HttpResponseBadRequest:
-    """The plain-text 400 of a page whose query string has a malformed parameter."""
-    return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+def bad_parameter_response(request: HttpRequest, error: InvalidParameter) -> HttpResponse:
+    """The 400 page of a page whose query string has a malformed parameter, naming it."""
+    return error_response(request, 400, str(error))
 
 
 def checks_query(*names: str) -> Callable[[ViewFunc], ViewFunc]:
     """A view decorator: the query parameters ``names`` must be well-formed ids or page numbers.
 
-    They are checked before the view runs, so a malformed one answers 400 (naming it) before
-    any write; an ``InvalidParameter`` the view raises itself answers the same way.
+    They are checked before the view runs, so a malformed one answers the 400 page (naming it)
+    before any write; an ``InvalidParameter`` the view raises itself answers the same way.
     """
 
     def decorate(view: ViewFunc) -> ViewFunc:
@@ -114,7 +116,7 @@ def checks_query(*names: str) -> Callable[[ViewFunc], ViewFunc]:
                     query_id(request.GET, name)
                 return view(request, *args, **kwargs)
             except InvalidParameter as error:
-                return bad_parameter_response(error)
+                return bad_parameter_response(request, error)
 
         return wrapper  # type: ignore[return-value]
 

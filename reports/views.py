@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -28,6 +28,7 @@ from clients.services import (
     static_list_rename,
 )
 from core import figures
+from core.errors import error_response
 from core.exports import ExportError, export_response
 from core.ids import checks_query, id_or_404, parse_id, query_page
 from core.redirects import redirect_to_next, safe_next_url
@@ -277,7 +278,7 @@ def _action_spec(request: PartnerRequest) -> ReportSpec | HttpResponse:
         spec = ReportSpec.from_params(request.POST, today=today)
         return ReportSpec(spec.kind, program_range(spec.range, today=today).range)
     except ReportError as error:
-        return HttpResponseBadRequest(str(error))
+        return error_response(request, 400, str(error))
 
 
 def _action_failed(request: PartnerRequest, context: dict[str, Any]) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from clients.metrics import account_metrics_of
 from core import figures
+from core.errors import error_response
 from core.exports import ExportError, export_response
 from core.ids import checks_query, id_or_404, query_page
 from partners.models import BetaFeature
@@ -241,7 +242,7 @@ def breakdown(request: PartnerRequest) -> HttpResponseBase:
                 fmt=filters["export"],
             )
         except ExportError as error:
-            return HttpResponse(str(error), status=400, content_type="text/plain")
+            return error_response(request, 400, str(error))
     sort = context["sort"] = filters["sort"]
     columns = []
     for key, label, numeric in BREAKDOWN_COLUMNS:

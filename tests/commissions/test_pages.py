@@ -101,7 +101,9 @@ def test_statements_filter_by_month_and_client(personas, history):
 def test_bad_filters_answer_with_a_message_not_an_error(personas, history, query, message):
     html = html_of(personas.client_for("alice").get(STATEMENTS, query))
     assert message in html and 'role="alert"' in html
-    assert personas.client_for("alice").get(EXPORT, {**query, "format": "csv"}).status_code == 400
+    export = personas.client_for("alice").get(EXPORT, {**query, "format": "csv"})
+    assert export.status_code == 400 and "400.html" in [t.name for t in export.templates]
+    assert message in export.content.decode() and "Content-Disposition" not in export
 
 
 def test_an_htmx_request_gets_only_the_statement_partial(personas, history):
@@ -139,7 +141,9 @@ def test_the_xlsx_export_follows_the_filters(personas, history):
 
 @pytest.mark.parametrize("fmt", ["", "pdf", "CSV;rm"])
 def test_an_unknown_export_format_is_a_400(personas, history, fmt):
-    assert personas.client_for("alice").get(EXPORT, {"format": fmt}).status_code == 400
+    response = personas.client_for("alice").get(EXPORT, {"format": fmt})
+    assert response.status_code == 400 and "Content-Disposition" not in response
+    assert "choose CSV or XLSX" in response.content.decode()
 
 
 def test_the_print_statement_shows_one_month_with_its_total(personas, history):
@@ -205,7 +209,9 @@ def test_carol_sees_only_her_own_lines_even_on_a_shared_client(personas, history
     probe = html_of(carol.get(STATEMENTS, {"client": history["alpha"].pk}))
     assert "There is no client" in probe and "Alpha Co" not in probe
     export = carol.get(EXPORT, {"client": history["alpha"].pk, "format": "csv"})
-    assert export.status_code == 400
+    refused = export.content.decode()
+    assert export.status_code == 400 and "There is no client" in refused
+    assert "Alpha Co" not in refused and "Acme Growth" not in refused
     own = carol.get(EXPORT, {"month": "2025-03", "format": "csv"})
     text = b"".join(own.streaming_content).decode("utf-8-sig")
     assert "Alpha Co" not in text and "Beta GmbH" not in text and "Gamma Ltda" in text

@@ -4,6 +4,7 @@ chosen by who is signed in, and a 500 page that renders with nothing but its tem
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -16,11 +17,14 @@ from django.test import RequestFactory, override_settings
 from django.urls import path, reverse
 from django.views.defaults import server_error
 
+from clients.models import SavedReport, StaticList, StaticListMember
+from core.ids import ID_MESSAGE
 from partner_portal import urls as project_urls
 from partners.models import BetaFeature, BetaOptIn
 from tests.factories import PASSWORD, ClientFactory, DealFactory, UserFactory
 
 TEAM = "/partner/settings/team/"
+EXPORT = reverse("commissions:statements_export")
 WAY_BACK = re.compile(r'data-way-back="([a-z]+)"')
 HREF = re.compile(r'<a class="primary" href="([^"]*)" data-way-back')
 
@@ -293,3 +297,107 @@ def test_whitenoise_serves_the_500_pages_fixed_paths_under_the_manifest_storage(
         page = http.get("/no-such-page/").content.decode()
         hashed = re.search(r'href="(/static/css/errors\.[0-9a-f]{12}\.css)"', page)
         assert hashed is not None and http.get(hashed.group(1)).status_code == 200
+
+
+# --- the portal's own 400s: the reason, in the layout ------------------------------------------
+
+REASON = re.compile(r"<p data-reason>(.*?)</p>", re.S)
+HTMX_OR_NOT = pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+ACME_WORDS = ("Initech", "Acme", "alice@acme.test", "bob@acme.test", "Key accounts")
+
+
+@pytest.fixture
+def acme_data(personas):
+    """Acme's client (with a deal) and static list, which carol's refusals must not show."""
+    initech = ClientFactory(name="Initech Lumber", domain="initech-lumber.test")
+    DealFactory(partner=personas.acme, client=initech)
+    key_accounts = StaticList.objects.create(partner=personas.acme, name="Key accounts")
+    StaticListMember.objects.create(list=key_accounts, client=initech)
+    return initech, key_accounts
+
+
+def refusal(response, *, htmx: bool) -> str:
+    """The reason a 400 page gives, after checking it is the page (the section alone for htmx)
+    with the way back to carol's dashboard and nothing of Acme."""
+    html = response.content.decode()
+    names = [t.name for t in response.templates]
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    assert "400.html" in names and "data-reason" in html
+    if htmx:
+        assert html.lstrip().startswith('<section class="card narrow error-page"')
+        assert "<html" not in html and 'class="topbar"' not in html
+    else:
+        assert in_layout(response, "400.html") and "Globex Digital" in html  # carol's header
+    assert way_back(response) == ["dashboard"]
+    for word in ACME_WORDS:
+        assert word not in html
+    reasons = REASON.findall(html)
+    assert len(reasons) == 1
+    return unescape(reasons[0])
+
+
+def hx(htmx: bool) -> dict[str, str]:
+    """The header django-htmx reads (``request.htmx``), for an htmx request."""
+    return {"HTTP_HX_REQUEST": "true"} if htmx else {}
+
+
+@HTMX_OR_NOT
+@pytest.mark.parametrize("url_name", ["clients:list", "tiers:breakdown"])
+@pytest.mark.parametrize("page", ["x", "𝟙", "٣", "0"])
+def test_a_malformed_query_parameter_is_the_400_page_naming_it(
+    personas, acme_data, url_name, page, htmx
+):
+    response = personas.client_for("carol").get(reverse(url_name), {"page": page}, **hx(htmx))
+    assert refusal(response, htmx=htmx) == f"Invalid 'page': {ID_MESSAGE}"
+
+
+@HTMX_OR_NOT
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ({"month": "2025-13", "format": "csv"}, "'2025-13' is not a month: use YYYY-MM"),
+        ({"format": "pdf"}, "Unknown format 'pdf': choose CSV or XLSX."),
+    ],
+)
+def test_a_statement_export_that_cannot_be_made_is_the_400_page(
+    personas, acme_data, query, reason, htmx
+):
+    response = personas.client_for("carol").get(EXPORT, query, **hx(htmx))
+    assert reason in refusal(response, htmx=htmx)
+    assert "Content-Disposition" not in response
+
+
+@HTMX_OR_NOT
+def test_another_partners_client_in_the_statement_export_is_refused_by_its_id_alone(
+    personas, acme_data, htmx
+):
+    initech, _ = acme_data
+    query = {"client": str(initech.pk), "format": "csv"}
+    response = personas.client_for("carol").get(EXPORT, query, **hx(htmx))
+    assert refusal(response, htmx=htmx) == (
+        f"There is no client '{initech.pk}' in your statements; choose one from the list."
+    )
+
+
+@HTMX_OR_NOT
+def test_a_report_action_for_an_unknown_report_is_the_400_page_and_writes_nothing(
+    personas, acme_data, htmx
+):
+    _, key_accounts = acme_data
+    carol = personas.client_for("carol")
+    spec = {"kind": "everything", "range": "last_90_days"}
+    actions = [
+        (reverse("lists:list-add"), {**spec, "list": str(key_accounts.pk)}),
+        (reverse("lists:list-add"), {**spec, "new_list_name": "Stolen"}),
+        (reverse("lists:report-save"), {**spec, "name": "Mine"}),
+        (reverse("lists:report-export"), {**spec, "name": "mine", "format": "csv"}),
+    ]
+    for url, data in actions:
+        response = carol.post(url, data, **hx(htmx))
+        assert refusal(response, htmx=htmx) == (
+            "Unknown report: choose one of the dashboard's figures."
+        ), url
+        assert "Content-Disposition" not in response
+    assert list(StaticList.objects.values_list("name", flat=True)) == ["Key accounts"]
+    assert StaticListMember.objects.filter(list=key_accounts).count() == 1
+    assert not SavedReport.objects.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissions.models import CommissionPayment
+from core.ids import ID_MESSAGE
 from recompute.services import points_recompute
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
 
@@ -104,7 +106,8 @@ def test_a_page_past_the_end_or_a_long_search_on_the_client_list_answer_200(pers
 @pytest.mark.parametrize("page", ["abc", "-1", "¹", "𝟙", "9" * 5000])
 def test_a_malformed_page_on_the_client_list_is_a_400_naming_it(personas, page):
     response = personas.client_for("alice").get(reverse("clients:list"), {"page": page})
-    assert response.status_code == 400 and "page" in response.content.decode()
+    assert response.status_code == 400 and "400.html" in [t.name for t in response.templates]
+    assert f"Invalid 'page': {ID_MESSAGE}" in unescape(response.content.decode())
 
 
 def test_carol_never_sees_acmes_clients_even_a_shared_one(personas):

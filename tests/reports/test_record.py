@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.ids import ID_MESSAGE
 from reports.selectors import client_record
 from tests.factories import AssignmentFactory, ClientFactory, RenewalFactory
 
@@ -100,8 +102,8 @@ def test_bad_filters_show_a_message_never_a_500(personas, scenario, params):
 @pytest.mark.parametrize("page", ["lots", "", "0", "¹", "𝟙", "1" * 5000])
 def test_a_malformed_page_number_is_a_400_naming_it(personas, scenario, page):
     response = personas.client_for("alice").get(record_url(scenario.charlie), {"page": page})
-    assert response.status_code == 400
-    assert "'page'" in response.content.decode()
+    assert response.status_code == 400 and "400.html" in [t.name for t in response.templates]
+    assert f"Invalid 'page': {ID_MESSAGE}" in unescape(response.content.decode())
 
 
 def test_a_client_with_no_tie_to_the_partner_is_a_404(personas, scenario):

@@ -7,6 +7,7 @@ import io
 import re
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -15,6 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from clients.models import Deal
+from core.ids import ID_MESSAGE
 from recompute.services import points_recompute
 from tests.factories import AssignmentFactory, ClientFactory, DealFactory, MrrFactory
 
@@ -150,8 +152,9 @@ def test_a_page_past_the_last_shows_the_last(alice, mixed):
 @pytest.mark.parametrize("page", ["abc", "-1", "0", "", " 2", "¹", "𝟙", "1" * 5000])
 def test_a_malformed_page_number_is_a_400_naming_it(alice, mixed, page):
     response = alice.get(URL, {"page": page})
-    assert response.status_code == 400
-    assert "'page'" in response.content.decode()
+    assert response.status_code == 400 and "400.html" in [t.name for t in response.templates]
+    assert f"Invalid 'page': {ID_MESSAGE}" in unescape(response.content.decode())
+    assert "data-client=" not in response.content.decode()
 
 
 def test_users_not_in_the_beta_see_the_breakdown_without_the_beta_banner(personas, mixed):
