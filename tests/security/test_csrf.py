@@ -45,7 +45,13 @@ def test_every_unsafe_request_without_a_token_is_refused(personas, method):
     for route in walked:
         response = getattr(http, method)(route.path, {"name": "x"})
         if route.path.startswith("/api/"):
-            refused = response.status_code in (401, 403)
+            # The API reads JSON only: once a page has set the CSRF cookie, a form body is
+            # refused as unsupported (415) while the CSRF check reads it; a JSON body reaches
+            # the check and is refused there.
+            as_json = getattr(http, method)(
+                route.path, {"name": "x"}, content_type="application/json"
+            )
+            refused = response.status_code in (401, 403, 415) and as_json.status_code in (401, 403)
         else:
             refused = response.status_code == 403 and b"CSRF" in response.content
         if not refused:
