@@ -57,8 +57,16 @@ logconfig_dict = logging_config(
     log_format=os.environ.get("LOG_FORMAT", "json"), level=os.environ.get("LOG_LEVEL", "INFO")
 )
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+if accesslog is None:
+    # gunicorn turns its access log on whenever logconfig_dict is set: off means no handler.
+    logconfig_dict["loggers"]["gunicorn.access"] = {"handlers": [], "propagate": False}
+# The scheme comes from Caddy's X-Forwarded-Proto alone; a client's X-Forwarded-Ssl or
+# X-Forwarded-Protocol, which Caddy passes on, must not make gunicorn refuse the request.
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own lines at its level, whatever LOG_LEVEL says for the portal's.
+logconfig_dict["loggers"]["gunicorn.error"]["level"] = loglevel.upper()
 proc_name = "partner-portal"
 
 # The workers' heartbeat files in memory rather than on the container's overlay filesystem

@@ -12,6 +12,7 @@ management commands all log alike.
 from __future__ import annotations
 
 import logging.config
+import re
 import sys
 from typing import Any, TextIO
 
@@ -33,12 +34,37 @@ ROUTED_LOGGERS = (
     "gunicorn.access",
 )
 
+# Paths that carry a secret: an invitation link's signed token, a password-reset link's user
+# id and token. Whoever reads the logs must not be able to accept the invitation or reset the
+# password, so the secret parts are replaced wherever a path is logged (the request lines,
+# Django's "Not Found: <path>", gunicorn's lines).
+_SEGMENT = r"[^/?#\s\"']+"
+SECRET_PATHS = (
+    (re.compile(rf"(/accounts/invitations/){_SEGMENT}"), r"\1[token]"),
+    (
+        re.compile(rf"(/accounts/password/reset/)(?!sent/|done/){_SEGMENT}/{_SEGMENT}"),
+        r"\1[uid]/[token]",
+    ),
+)
+
+
+def secret_paths_redact(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """A processor: the secret parts of ``SECRET_PATHS`` blanked in every text value."""
+    for key, value in event_dict.items():
+        if isinstance(value, str) and "/accounts/" in value:
+            for pattern, replacement in SECRET_PATHS:
+                value = pattern.sub(replacement, value)
+            event_dict[key] = value
+    return event_dict
+
+
 # Added to every record, from structlog or from the standard library alike.
 SHARED_PROCESSORS: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
+    secret_paths_redact,
 ]
 
 

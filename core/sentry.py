@@ -42,6 +42,9 @@ _SQL_STRING = re.compile(r"'(?:[^']|'')*'")
 _SQL_NUMBER = re.compile(r"(?<![\w\"])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\b")
 
 
+UNRESOLVED = "<unresolved path>"
+
+
 def sql_literals_strip(sql: str) -> str:
     """``sql`` with its string and number literals replaced by ``?`` (identifiers stay)."""
     return _SQL_NUMBER.sub("?", _SQL_STRING.sub("?", sql))
@@ -99,6 +102,10 @@ def scrub(event: Event, hint: Hint) -> Event:
         event["logentry"] = {"message": _log_message(record) if record else FILTERED}
     event.pop("message", None)
     event.pop("extra", None)
+    # A route's pattern names a transaction; a path that matched no route is the raw path
+    # (an email address, a token), so it is named by what it is instead.
+    if (event.get("transaction_info") or {}).get("source") == "url":
+        event["transaction"] = UNRESOLVED
     spans = event.get("spans")
     if isinstance(spans, list):
         _spans_scrub(spans)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from core.sentry import sentry_init
 from partner_portal.settings.base import *  # noqa: F403
 from partner_portal.settings.base import CONTENT_SECURITY_POLICY as BASE_CONTENT_SECURITY_POLICY
@@ -11,6 +13,18 @@ from partner_portal.settings.base import env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# The placeholders of .env.example would let anyone sign sessions and password-reset links, or
+# read the database: a deployment that kept one refuses to start.
+PLACEHOLDER = "replace-me"
+if SECRET_KEY.startswith(PLACEHOLDER):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is still .env.example's placeholder: set 50 or more random characters "
+        "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+if str(DATABASES["default"].get("PASSWORD", "")).startswith(PLACEHOLDER):  # noqa: F405
+    raise ImproperlyConfigured(
+        "The database password (POSTGRES_PASSWORD) is still .env.example's placeholder."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -302,3 +302,22 @@ def test_a_task_logs_under_the_request_id_of_the_request_that_queued_it(
     assert line["request_id"] == request_id and line["task_id"]
     (enqueued,) = [line for line in lines if line["event"] == "task_enqueued"]
     assert enqueued["request_id"] == request_id
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "secret"),
+    [
+        ("/accounts/invitations/WzEsImZCIl0:1xZKbe:r59xSECRET/", "r59xSECRET"),
+        ("/accounts/password/reset/Mw/dj1nja-c7fdSECRET/", "c7fdSECRET"),
+        ("/accounts/password/reset/Mw/set-password/", "Mw"),
+    ],
+)
+def test_invitation_and_reset_links_never_reach_the_logs(json_lines, path, secret):
+    """Whoever reads the logs must not be able to accept an invitation or reset a password."""
+    response = HttpClient().get(path)
+    assert response.status_code < 500
+    logged = "\n".join(json.dumps(line) for line in json_lines())
+    assert "request_finished" in logged
+    assert secret not in logged
+    assert "/accounts/" in logged and "[token]" in logged

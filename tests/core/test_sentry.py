@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 
-from core.sentry import FILTERED, sentry_init, sql_literals_strip
+from core.sentry import FILTERED, UNRESOLVED, scrub, sentry_init, sql_literals_strip
 from partner_portal import urls as portal_urls
 from partners.models import Partner
 
@@ -174,3 +174,26 @@ def test_a_failing_request_reports_ids_and_no_partner_data(personas, transport):
 )
 def test_sql_keeps_its_shape_without_literals(sql, stripped):
     assert sql_literals_strip(sql) == stripped
+
+
+def test_a_transaction_for_a_path_that_matched_no_route_is_not_named_by_the_path():
+    """Traces name a transaction by its route's pattern; a raw path may hold an email or a
+    token, so an unresolved one is renamed."""
+    unresolved = scrub(
+        {
+            "type": "transaction",
+            "transaction": "/accounts/password/reset/Mw/token-x/extra/alice@acme.example",
+            "transaction_info": {"source": "url"},
+        },
+        {},
+    )
+    assert unresolved["transaction"] == UNRESOLVED
+    routed = scrub(
+        {
+            "type": "transaction",
+            "transaction": "/accounts/invitations/{token}/",
+            "transaction_info": {"source": "route"},
+        },
+        {},
+    )
+    assert routed["transaction"] == "/accounts/invitations/{token}/"

@@ -59,6 +59,26 @@ def test_production_refuses_to_start_with_a_weak_key():
     assert "security.W009" in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"DJANGO_SECRET_KEY": "replace-me-with-50-random-characters"},
+        {"DATABASE_URL": "postgres://portal:replace-me@127.0.0.1:5432/portal"},
+    ],
+)
+def test_production_refuses_the_placeholders_of_the_env_example(overrides):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=production_env(**overrides),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "placeholder" in result.stderr
+
+
 def test_production_cookies_and_transport_are_locked_down():
     script = (
         "import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k) "
