@@ -281,10 +281,32 @@ def memory_broker() -> Iterator[None]:
         gc.collect()  # the worker's signal receivers go with it
 
 
+def test_a_task_logs_under_the_request_id_of_the_request_that_queued_it():
+    """A worker in a thread shares the process's Celery app and logging with every test run
+    before it, so it runs in a fresh interpreter: ``isolated_task_logs_under_the_request_id``
+    below, collected only there."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            f"{__file__}::isolated_task_logs_under_the_request_id",
+            "-o",
+            "python_functions=isolated_*",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout[-4000:]
+
+
 @pytest.mark.urls(__name__)
-def test_a_task_logs_under_the_request_id_of_the_request_that_queued_it(
-    memory_broker, restore_logging
-):
+def isolated_task_logs_under_the_request_id(memory_broker, restore_logging):
     with start_worker(celery_app, perform_ping_check=False):
         stream = io.StringIO()
         configure("json", stream)  # after the worker's start, which reapplies the settings'
